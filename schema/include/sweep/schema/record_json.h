@@ -1,0 +1,39 @@
+// Reading and writing records as JSON (the Protobuf JSON mapping) and
+// validating their identifiers.
+//
+// Parse errors name the field path and what was expected, e.g.
+// `occupants[0].sex: expected one of SEX_MALE, SEX_FEMALE, got "M"`.
+// Thread-safe (no shared state).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sweep/schema/status.h"
+#include "sweep/v1/record.pb.h"
+
+namespace sweep::schema {
+
+// Parses one JSON object into a RentalCheck / OfficeSweep body. Unknown
+// fields are an error (a typo must not silently drop data).
+Result<v1::RentalCheck> ParseRentalCheckJson(std::string_view json);
+Result<v1::OfficeSweep> ParseOfficeSweepJson(std::string_view json);
+
+// One line of a JSON Lines file that failed, 1-based.
+struct LineError {
+  size_t line = 0;
+  std::string message;
+};
+
+// Runs every identifier check on the body of `record` (occupants', landlord's
+// and persons' ID numbers, phones and bank cards; the credit code) and
+// returns one ValidationResult per warning or error, with the field path in
+// JSON names ("occupants[1].idNumber"). Valid values produce no result.
+std::vector<v1::ValidationResult> ValidateRecord(const v1::Record& record);
+
+// Pretty JSON of any message (for `show`), two-space indent, enums as names,
+// fields with default values omitted.
+std::string ToJson(const google::protobuf::Message& message);
+
+}  // namespace sweep::schema
