@@ -1,1 +1,456 @@
-// placeholder
+// Record versions: append (seal, chain, sign), read, search and verify.
+// See docs/storage-format.md "Versions", "Chain" and "Verification".
+#include "sweep/field/store.h"
+
+#include <map>
+#include <set>
+
+#include "store_impl.h"
+#include "sweep/schema/identifiers.h"
+#include "sweep/schema/record_json.h"
+#include "sweep/sync/chain.h"
+
+namespace sweep::field {
+
+using crypto::AsBytes;
+using crypto::Bytes;
+using crypto::ByteView;
+using sync::Digest;
+
+namespace {
+
+Bytes VersionAd(const std::string& device_id, uint64_t seq, std::string_view record_id,
+                uint64_t version) {
+  std::string ad = "sweep.version.v1|" + device_id + "|" + std::to_string(seq) + "|" +
+                   std::string(record_id) + "|" + std::to_string(version);
+  return Bytes(ad.begin(), ad.end());
+}
+
+Bytes HeadAd(const std::string& device_id) {
+  std::string ad = "sweep.head.v1|" + device_id;
+  return Bytes(ad.begin(), ad.end());
+}
+
+// The identifiers a record carries, normalised, for the keyed-hash index.
+void CollectPerson(const v1::Person& p, std::set<std::pair<std::string, std::string>>* out) {
+  if (!p.id_number().empty()) {
+    auto v = schema::CheckResidentId(p.id_number());
+    out->insert({"id", v.normalized.empty() ? schema::NormalizeIdentifierInput(p.id_number())
+                                            : v.normalized});
+  }
+  if (!p.phone().empty()) {
+    auto v = schema::CheckPhone(p.phone());
+    out->insert({"phone", v.normalized.empty() ? schema::NormalizeIdentifierInput(p.phone())
+                                               : v.normalized});
+  }
+  for (const auto& c : p.bank_cards()) out->insert({"card", schema::NormalizeIdentifierInput(c)});
+}
+
+std::set<std::pair<std::string, std::string>> Identifiers(const v1::Record& r) {
+  std::set<std::pair<std::string, std::string>> out;
+  if (r.has_rental_check()) {
+    const auto& rc = r.rental_check();
+    if (rc.has_landlord()) CollectPerson(rc.landlord(), &out);
+    for (const auto& p : rc.occupants()) CollectPerson(p, &out);
+  } else if (r.has_office_sweep()) {
+    const auto& os = r.office_sweep();
+    if (!os.credit_code().empty()) {
+      out.insert({"uscc", schema::NormalizeIdentifierInput(os.credit_code())});
+    }
+    for (const auto& p : os.persons()) CollectPerson(p, &out);
+  }
+  return out;
+}
+
+Bytes Tag(const crypto::SecretBuffer& index_key, std::string_view kind, std::string_view value) {
+  auto h = crypto::KeyedHash(index_key,
+                             {AsBytes("sweep.tag.v1|"), AsBytes(kind), AsBytes("|"), AsBytes(value)});
+  return Bytes(h.begin(), h.begin() + 16);
+}
+
+struct Head {
+  uint64_t seq = 0;
+  Digest hash{};
+};
+
+Result<Head> ReadHead(Store::Impl* s) {
+  auto sealed = s->MetaBlob("head");
+  if (!sealed.ok()) {
+    if (sealed.status().code() == Code::kNotFound) return Head{};
+    return sealed.status();
+  }
+  auto plain = crypto::AeadOpen(s->keys->data, *sealed, HeadAd(s->device_id));
+  if (!plain.ok()) return plain.status().WithContext("chain head record");
+  if (plain->size() != 8 + 32) return Status::Corruption("chain head record has wrong size");
+  Head h;
+  for (int i = 0; i < 8; ++i) h.seq = (h.seq << 8) | (*plain)[i];
+  std::copy(plain->begin() + 8, plain->end(), h.hash.begin());
+  return h;
+}
+
+Status WriteHead(Store::Impl* s, const Head& h) {
+  Bytes plain(8);
+  for (int i = 0; i < 8; ++i) plain[i] = static_cast<uint8_t>(h.seq >> (8 * (7 - i)));
+  plain.insert(plain.end(), h.hash.begin(), h.hash.end());
+  return s->SetMeta("head", crypto::AeadSeal(s->keys->data, plain, HeadAd(s->device_id), s->env));
+}
+
+Result<uint64_t> LatestVersion(sql::Stmt* st, std::string_view record_id) {
+  st->Bind(1, record_id);
+  SWEEP_ASSIGN_OR_RETURN(bool row, st->Step());
+  uint64_t v = row && !st->IsNull(0) ? static_cast<uint64_t>(st->Int(0)) : 0;
+  SWEEP_RETURN_IF_ERROR(st->Reset());
+  return v;
+}
+
+}  // namespace
+
+Result<std::vector<v1::Record>> Store::Append(std::vector<NewVersion> items) {
+  Impl* s = impl_.get();
+  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  if (items.empty()) return std::vector<v1::Record>{};
+  SWEEP_ASSIGN_OR_RETURN(auto tx, sql::Transaction::Begin(s->db.get()));
+  SWEEP_ASSIGN_OR_RETURN(Head head, ReadHead(s));
+  auto hlc_last = s->MetaInt("hlc_wall_ms", 0);
+  auto hlc_logical = s->MetaInt("hlc_logical", 0);
+  if (!hlc_last.ok()) return hlc_last.status();
+  if (!hlc_logical.ok()) return hlc_logical.status();
+  sync::HybridClock clock(s->env, {*hlc_last, static_cast<uint32_t>(*hlc_logical)});
+  SWEEP_ASSIGN_OR_RETURN(auto latest,
+                         s->db->Prepare("SELECT max(version) FROM versions WHERE record_id=?"));
+  SWEEP_ASSIGN_OR_RETURN(auto insert, s->db->Prepare("INSERT INTO versions(seq, record_id, version,"
+                                                     " sealed, entry_hash, head_sig)"
+                                                     " VALUES(?,?,?,?,?,?)"));
+  SWEEP_ASSIGN_OR_RETURN(auto tag_insert, s->db->Prepare("INSERT INTO tags(tag, seq) VALUES(?,?)"));
+  std::map<std::string, uint64_t> pending;  // versions appended in this batch
+  std::vector<v1::Record> out;
+  out.reserve(items.size());
+  std::string bytes;
+  for (size_t i = 0; i < items.size(); ++i) {
+    NewVersion& item = items[i];
+    v1::Record rec;
+    if (item.content.has_rental_check()) {
+      rec.mutable_rental_check()->Swap(item.content.mutable_rental_check());
+    } else if (item.content.has_office_sweep()) {
+      rec.mutable_office_sweep()->Swap(item.content.mutable_office_sweep());
+    } else {
+      return Status::InvalidArgument("item " + std::to_string(i + 1) +
+                                     ": a record needs a rentalCheck or officeSweep body");
+    }
+    uint64_t base = 0;
+    if (item.record_id.empty()) {
+      rec.set_record_id(NewRandomId(s->env));
+    } else {
+      auto it = pending.find(item.record_id);
+      if (it != pending.end()) {
+        base = it->second;
+      } else {
+        SWEEP_ASSIGN_OR_RETURN(base, LatestVersion(&latest, item.record_id));
+      }
+      if (base == 0) return Status::NotFound("no record " + item.record_id + " to edit");
+      if (item.base_version != 0 && item.base_version != base) {
+        return Status::Conflict("record " + item.record_id + " is at version " +
+                                std::to_string(base) + ", the edit was made on version " +
+                                std::to_string(item.base_version) + ": reload and edit again");
+      }
+      rec.set_record_id(item.record_id);
+    }
+    rec.set_version(base + 1);
+    rec.set_base_version(base);
+    *rec.mutable_hlc() = clock.Now().ToProto();
+    rec.set_officer_id(s->officer_id);
+    rec.set_device_id(s->device_id);
+    for (auto& v : schema::ValidateRecord(rec)) *rec.add_validation() = std::move(v);
+    pending[rec.record_id()] = rec.version();
+
+    uint64_t seq = head.seq + 1;
+    bytes.clear();
+    if (!rec.SerializeToString(&bytes)) return Status::Internal("cannot serialise record");
+    Digest rh = sync::RecordHash(AsBytes(bytes));
+    Digest eh = sync::EntryHash(s->device_id, seq, head.hash, rh);
+    Bytes sealed = crypto::AeadSeal(s->keys->data, AsBytes(bytes),
+                                    VersionAd(s->device_id, seq, rec.record_id(), rec.version()),
+                                    s->env);
+    insert.Bind(1, static_cast<int64_t>(seq))
+        .Bind(2, rec.record_id())
+        .Bind(3, static_cast<int64_t>(rec.version()))
+        .Bind(4, sealed)
+        .Bind(5, ByteView(eh));
+    if (i + 1 == items.size()) {
+      // The last version of every commit is signed; the chain carries the
+      // signature back over every earlier version.
+      auto sig = crypto::Sign(s->keys->sign_sk, sync::HeadMessage(s->device_id, seq, eh));
+      insert.Bind(6, ByteView(sig));
+    } else {
+      insert.BindNull(6);
+    }
+    SWEEP_RETURN_IF_ERROR(insert.Run());
+    for (const auto& [kind, value] : Identifiers(rec)) {
+      tag_insert.Bind(1, Tag(s->keys->index, kind, value)).Bind(2, static_cast<int64_t>(seq));
+      SWEEP_RETURN_IF_ERROR(tag_insert.Run());
+    }
+    head = {seq, eh};
+    out.push_back(std::move(rec));
+  }
+  SWEEP_RETURN_IF_ERROR(WriteHead(s, head));
+  SWEEP_RETURN_IF_ERROR(s->SetMeta("hlc_wall_ms", std::to_string(clock.last().wall_ms)));
+  SWEEP_RETURN_IF_ERROR(s->SetMeta("hlc_logical", std::to_string(clock.last().logical)));
+  SWEEP_RETURN_IF_ERROR(tx->Commit());
+  return out;
+}
+
+namespace {
+
+Result<v1::Record> OpenVersion(Store::Impl* s, uint64_t seq, const std::string& record_id,
+                               uint64_t version, const Bytes& sealed) {
+  auto plain =
+      crypto::AeadOpen(s->keys->data, sealed, VersionAd(s->device_id, seq, record_id, version));
+  if (!plain.ok()) {
+    return plain.status().WithContext("version " + std::to_string(version) + " of record " +
+                                      record_id + " (seq " + std::to_string(seq) + ")");
+  }
+  v1::Record rec;
+  if (!rec.ParseFromArray(plain->data(), static_cast<int>(plain->size()))) {
+    return Status::Corruption("record " + record_id + " version " + std::to_string(version) +
+                              " does not parse");
+  }
+  return rec;
+}
+
+Result<std::vector<v1::Record>> ReadVersions(Store::Impl* s, std::string_view sql,
+                                             std::string_view bind) {
+  SWEEP_ASSIGN_OR_RETURN(auto st, s->db->Prepare(sql));
+  if (!bind.empty()) st.Bind(1, bind);
+  std::vector<v1::Record> out;
+  for (;;) {
+    SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    SWEEP_ASSIGN_OR_RETURN(auto rec, OpenVersion(s, st.Int(0), st.Text(1), st.Int(2), st.Blob(3)));
+    out.push_back(std::move(rec));
+  }
+  return out;
+}
+
+RecordSummary Summarise(const v1::Record& r, uint64_t seq) {
+  RecordSummary out;
+  out.record_id = r.record_id();
+  out.version = r.version();
+  out.seq = seq;
+  out.officer_id = r.officer_id();
+  out.wall_ms = r.hlc().wall_ms();
+  if (r.has_rental_check()) {
+    out.kind = "rental-check";
+    out.address = r.rental_check().address().raw();
+    if (r.rental_check().occupants_size() > 0) {
+      out.subject = r.rental_check().occupants(0).name();
+      if (r.rental_check().occupants_size() > 1) {
+        out.subject += " +" + std::to_string(r.rental_check().occupants_size() - 1);
+      }
+    }
+  } else {
+    out.kind = "office-sweep";
+    out.address = r.office_sweep().address().raw();
+    out.subject = r.office_sweep().company_name();
+  }
+  for (const auto& v : r.validation()) {
+    if (v.severity() == v1::SEVERITY_ERROR) ++out.errors;
+    if (v.severity() == v1::SEVERITY_WARNING) ++out.warnings;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<v1::Record> Store::Get(std::string_view record_id) {
+  SWEEP_RETURN_IF_ERROR(impl_->RequireUnlocked());
+  SWEEP_ASSIGN_OR_RETURN(auto recs, ReadVersions(impl_.get(),
+                                                 "SELECT seq, record_id, version, sealed FROM "
+                                                 "versions WHERE record_id=? ORDER BY version DESC "
+                                                 "LIMIT 1",
+                                                 record_id));
+  if (recs.empty()) return Status::NotFound("no record " + std::string(record_id) + "; `list` shows the ids");
+  return std::move(recs.front());
+}
+
+Result<std::vector<v1::Record>> Store::History(std::string_view record_id) {
+  SWEEP_RETURN_IF_ERROR(impl_->RequireUnlocked());
+  SWEEP_ASSIGN_OR_RETURN(auto recs, ReadVersions(impl_.get(),
+                                                 "SELECT seq, record_id, version, sealed FROM "
+                                                 "versions WHERE record_id=? ORDER BY version",
+                                                 record_id));
+  if (recs.empty()) return Status::NotFound("no record " + std::string(record_id));
+  return recs;
+}
+
+Result<std::vector<RecordSummary>> Store::List() {
+  Impl* s = impl_.get();
+  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  SWEEP_ASSIGN_OR_RETURN(auto st, s->db->Prepare(
+                                      "SELECT v.seq, v.record_id, v.version, v.sealed FROM versions v"
+                                      " JOIN (SELECT record_id, max(version) AS mv FROM versions"
+                                      " GROUP BY record_id) m ON v.record_id=m.record_id AND"
+                                      " v.version=m.mv ORDER BY v.seq"));
+  std::vector<RecordSummary> out;
+  for (;;) {
+    SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    SWEEP_ASSIGN_OR_RETURN(auto rec, OpenVersion(s, st.Int(0), st.Text(1), st.Int(2), st.Blob(3)));
+    out.push_back(Summarise(rec, st.Int(0)));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> Store::FindByIdentifier(std::string_view kind,
+                                                         std::string_view value) {
+  Impl* s = impl_.get();
+  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  std::string normal;
+  if (kind == "id") {
+    auto v = schema::CheckResidentId(value);
+    normal = v.normalized.empty() ? schema::NormalizeIdentifierInput(value) : v.normalized;
+  } else if (kind == "phone") {
+    auto v = schema::CheckPhone(value);
+    normal = v.normalized.empty() ? schema::NormalizeIdentifierInput(value) : v.normalized;
+  } else if (kind == "uscc" || kind == "card") {
+    normal = schema::NormalizeIdentifierInput(value);
+  } else {
+    return Status::InvalidArgument("unknown identifier kind '" + std::string(kind) +
+                                   "': use id, phone, uscc or card");
+  }
+  SWEEP_ASSIGN_OR_RETURN(auto st, s->db->Prepare("SELECT DISTINCT v.record_id FROM tags t JOIN "
+                                                 "versions v ON v.seq=t.seq WHERE t.tag=? "
+                                                 "ORDER BY v.seq"));
+  st.Bind(1, Tag(s->keys->index, kind, normal));
+  std::vector<std::string> out;
+  for (;;) {
+    SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back(st.Text(0));
+  }
+  return out;
+}
+
+Result<StoreInfo> Store::Info() {
+  Impl* s = impl_.get();
+  StoreInfo info;
+  info.device_id = s->device_id;
+  info.sign_key_id = crypto::KeyId(s->sign_pk);
+  info.format_version = kFormatVersion;
+  SWEEP_ASSIGN_OR_RETURN(auto st, s->db->Prepare(
+                                      "SELECT count(*), count(DISTINCT record_id) FROM versions"));
+  SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (row) {
+    info.versions = static_cast<uint64_t>(st.Int(0));
+    info.records = static_cast<uint64_t>(st.Int(1));
+  }
+  SWEEP_ASSIGN_OR_RETURN(int64_t failed, s->MetaInt("failed_attempts", 0));
+  SWEEP_ASSIGN_OR_RETURN(int64_t max, s->MetaInt("max_failed_attempts", 10));
+  info.failed_attempts = static_cast<int>(failed);
+  info.max_failed_attempts = static_cast<int>(max);
+  return info;
+}
+
+namespace {
+
+struct VerifyState {
+  uint64_t last_seq = 0;
+  uint64_t last_signed_seq = 0;
+  Digest prev{};
+  std::map<std::string, uint64_t> record_versions;
+};
+
+void CheckOneVersion(Store::Impl* s, sql::Stmt& st, VerifyState* vs, VerifyReport* report) {
+  uint64_t seq = static_cast<uint64_t>(st.Int(0));
+  std::string record_id = st.Text(1);
+  uint64_t version = static_cast<uint64_t>(st.Int(2));
+  Bytes sealed = st.Blob(3);
+  Bytes stored_eh = st.Blob(4);
+  auto problem = [&](std::string what) {
+    report->problems.push_back({seq, record_id, version, std::move(what)});
+  };
+  ++report->versions_checked;
+  bool linked = true;
+  if (seq != vs->last_seq + 1) {
+    report->problems.push_back({vs->last_seq + 1, "", 0,
+                                "versions at seq " + std::to_string(vs->last_seq + 1) + ".." +
+                                    std::to_string(seq - 1) + " are missing (deleted)"});
+    linked = false;
+  }
+  auto plain =
+      crypto::AeadOpen(s->keys->data, sealed, VersionAd(s->device_id, seq, record_id, version));
+  Digest eh{};
+  if (!plain.ok()) {
+    problem("altered, swapped or moved: " + plain.status().message());
+  } else {
+    Digest rh = sync::RecordHash(*plain);
+    eh = sync::EntryHash(s->device_id, seq, vs->prev, rh);
+    v1::Record rec;
+    if (!rec.ParseFromArray(plain->data(), static_cast<int>(plain->size()))) {
+      problem("decrypts but does not parse");
+    } else if (rec.record_id() != record_id || rec.version() != version ||
+               rec.device_id() != s->device_id) {
+      problem("its sealed content names another record, version or device");
+    }
+    if (linked && (stored_eh.size() != eh.size() || !std::equal(eh.begin(), eh.end(),
+                                                                 stored_eh.begin()))) {
+      problem("does not link to the previous version (chain broken or reordered)");
+    }
+  }
+  uint64_t& last_version = vs->record_versions[record_id];
+  if (version != last_version + 1) {
+    problem("version " + std::to_string(version) + " follows version " +
+            std::to_string(last_version) + " of the same record (a version is missing)");
+  }
+  last_version = version;
+  // Continue from the stored hash so one bad row is reported once.
+  if (stored_eh.size() == vs->prev.size()) std::copy(stored_eh.begin(), stored_eh.end(), vs->prev.begin());
+  if (!st.IsNull(5)) {
+    ++report->signatures_checked;
+    Bytes sig = st.Blob(5);
+    if (!plain.ok() ||
+        !crypto::VerifySignature(s->sign_pk, sync::HeadMessage(s->device_id, seq, eh), sig)) {
+      problem("the device signature does not verify");
+    } else {
+      vs->last_signed_seq = seq;
+    }
+  }
+  vs->last_seq = seq;
+}
+
+}  // namespace
+
+Result<VerifyReport> Store::Verify() {
+  Impl* s = impl_.get();
+  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  SWEEP_ASSIGN_OR_RETURN(auto st, s->db->Prepare("SELECT seq, record_id, version, sealed, "
+                                                 "entry_hash, head_sig FROM versions ORDER BY seq"));
+  VerifyReport report;
+  VerifyState vs;
+  for (;;) {
+    SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    CheckOneVersion(s, st, &vs, &report);
+  }
+  if (vs.last_seq > vs.last_signed_seq) {
+    report.problems.push_back({vs.last_signed_seq + 1, "", 0,
+                               "versions at seq " + std::to_string(vs.last_signed_seq + 1) + ".." +
+                                   std::to_string(vs.last_seq) +
+                                   " are not covered by a valid device signature"});
+  }
+  auto head = ReadHead(s);
+  if (!head.ok()) {
+    report.problems.push_back({0, "", 0, head.status().message()});
+  } else if (head->seq > vs.last_seq) {
+    report.problems.push_back({vs.last_seq + 1, "", 0,
+                               "versions at seq " + std::to_string(vs.last_seq + 1) + ".." +
+                                   std::to_string(head->seq) +
+                                   " are missing at the end (the store was truncated)"});
+  } else if (head->seq < vs.last_seq || head->hash != vs.prev) {
+    report.problems.push_back({head->seq, "", 0,
+                               "the chain head does not match the last version (versions were "
+                               "added or replaced outside the store)"});
+  }
+  return report;
+}
+
+}  // namespace sweep::field

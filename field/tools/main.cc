@@ -1,1 +1,140 @@
-int main(){return 0;}
+// sweep-field: the tablet program's command line. Parses arguments (CLI11),
+// runs one command, maps its Status to an exit code.
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands.h"
+
+namespace {
+
+constexpr const char* kExitCodes = R"(Exit codes:
+  0 ok                       5 I/O error
+  1 internal error           6 unauthorized (wrong PIN)
+  2 invalid input or usage   7 locked (wait for the PIN delay)
+  3 not found                8 store crypto-shredded
+  4 verification failed      9 conflict / already exists
+The PIN is asked on the terminal, or read from the first line of standard
+input with --pin-stdin. It is never taken from arguments or the environment.)";
+
+void HardenProcess() {
+  // Keys live in memory while a command runs: keep them out of core dumps.
+  rlimit none{0, 0};
+  setrlimit(RLIMIT_CORE, &none);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  HardenProcess();
+  using namespace sweep::cli;
+  CLI::App app{"sweep-field: record rental checks and office sweeps offline, encrypted.",
+               "sweep-field"};
+  app.footer(kExitCodes);
+  app.require_subcommand(1);
+  Globals g;
+  app.add_option("--store", g.store_dir, "Folder of the tablet's encrypted store");
+  app.add_option("--as", g.as_officer, "Officer who unlocks (needed when several share it)");
+  app.add_flag("--pin-stdin", g.pin_stdin, "Read the PIN from the first line of standard input");
+  app.add_flag("--json", g.json, "Machine-readable output (JSON lines)");
+
+  InitArgs init;
+  auto* c_init = app.add_subcommand("init", "Create a store for its first officer");
+  c_init->add_option("--officer", init.officer_id, "Officer id (police number)")->required();
+  c_init->add_option("--name", init.name, "Officer's name")->required();
+  c_init->add_option("--max-attempts", init.max_attempts,
+                     "Wrong PINs in a row before the store crypto-shreds itself")
+      ->check(CLI::Range(1, 100));
+  c_init->add_option("--kdf-ops", init.kdf_ops, "Argon2id passes (default 3)")
+      ->check(CLI::Range(1, 20));
+  c_init->add_option("--kdf-mem-mib", init.kdf_mem_mib, "Argon2id memory in MiB (default 64)")
+      ->check(CLI::Range(8, 4096));
+
+  auto* c_officer = app.add_subcommand("officer", "Officers sharing this tablet");
+  c_officer->require_subcommand(1);
+  InitArgs add;
+  auto* c_add = c_officer->add_subcommand("add", "Add an officer (needs an existing officer's PIN)");
+  c_add->add_option("--officer", add.officer_id, "New officer's id")->required();
+  c_add->add_option("--name", add.name, "New officer's name")->required();
+  c_add->add_option("--kdf-ops", add.kdf_ops, "Argon2id passes")->check(CLI::Range(1, 20));
+  c_add->add_option("--kdf-mem-mib", add.kdf_mem_mib, "Argon2id MiB")->check(CLI::Range(8, 4096));
+  auto* c_olist = c_officer->add_subcommand("list", "List officer ids (no PIN needed)");
+
+  RecordArgs rec;
+  auto* c_record = app.add_subcommand("record", "Record a visit from JSON (Protobuf JSON mapping)");
+  c_record->require_subcommand(1);
+  for (const char* kind : {"rental-check", "office-sweep"}) {
+    auto* c = c_record->add_subcommand(kind, std::string("Record a ") + kind);
+    c->add_option("--json", rec.json_file, "JSON file, '-' for stdin; *.jsonl = JSON Lines");
+    c->add_option("--jsonl", rec.jsonl_file, "JSON Lines file: one record a line, all or nothing");
+    c->add_option("--edit", rec.edit_id, "Record id to edit (appends a new version)");
+    c->add_option("--base-version", rec.base_version, "Refuse the edit unless this is the latest");
+    c->add_flag("--strict", rec.strict, "Refuse to save when an identifier is invalid");
+    c->callback([&rec, kind] { rec.kind = kind; });
+  }
+
+  auto* c_list = app.add_subcommand("list", "List the latest version of every record");
+  std::string show_id;
+  bool history = false;
+  auto* c_show = app.add_subcommand("show", "Show a record as JSON");
+  c_show->add_option("ID", show_id, "Record id")->required();
+  c_show->add_flag("--history", history, "Every version, oldest first");
+  auto* c_verify = app.add_subcommand("verify", "Check every version, hash link and signature");
+  auto* c_lock = app.add_subcommand("lock", "Lock every open session of this store");
+  bool yes = false;
+  auto* c_wipe = app.add_subcommand("wipe", "Crypto-shred the store (destroys unsynced records)");
+  c_wipe->add_flag("--yes", yes, "Confirm");
+  auto* c_info = app.add_subcommand("info", "Device id, key id, counts (no PIN needed)");
+  std::string find_kind, find_value;
+  auto* c_find = app.add_subcommand("find", "Records carrying an identifier (keyed-hash lookup)");
+  c_find->add_option("--kind", find_kind, "id | phone | uscc | card")->required();
+  c_find->add_option("VALUE", find_value, "The identifier")->required();
+  std::string check_kind, check_file;
+  auto* c_check = app.add_subcommand("check", "Check identifiers, one per line (no store needed)");
+  c_check->add_option("--kind", check_kind, "id | uscc | phone | bankcard")
+      ->required()
+      ->check(CLI::IsMember({"id", "uscc", "phone", "bankcard"}));
+  c_check->add_option("FILE", check_file, "File of values (default: standard input)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  sweep::Status st;
+  if (c_check->parsed()) {
+    st = CmdCheck(check_kind, check_file, g.json);
+  } else if (g.store_dir.empty()) {
+    st = sweep::Status::InvalidArgument("--store DIR is required (the tablet's store folder)");
+  } else if (c_init->parsed()) {
+    st = CmdInit(g, init);
+  } else if (c_add->parsed()) {
+    st = CmdOfficerAdd(g, add);
+  } else if (c_olist->parsed()) {
+    st = CmdOfficerList(g);
+  } else if (c_record->parsed()) {
+    st = CmdRecord(g, rec);
+  } else if (c_list->parsed()) {
+    st = CmdList(g);
+  } else if (c_show->parsed()) {
+    st = CmdShow(g, show_id, history);
+  } else if (c_verify->parsed()) {
+    st = CmdVerify(g);
+  } else if (c_lock->parsed()) {
+    st = CmdLock(g);
+  } else if (c_wipe->parsed()) {
+    st = CmdWipe(g, yes);
+  } else if (c_info->parsed()) {
+    st = CmdInfo(g);
+  } else if (c_find->parsed()) {
+    st = CmdFind(g, find_kind, find_value);
+  }
+  if (!st.ok()) {
+    std::cerr << "sweep-field: " << st.ToString() << "\n";
+  }
+  return sweep::ExitCodeFor(st);
+}

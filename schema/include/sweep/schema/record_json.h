@@ -16,7 +16,10 @@
 namespace sweep::schema {
 
 // Parses one JSON object into a RentalCheck / OfficeSweep body. Unknown
-// fields are an error (a typo must not silently drop data).
+// fields are an error (a typo must not silently drop data). The JSON must be
+// strict RFC 8259 JSON (a leading UTF-8 byte-order mark is skipped); a field
+// given twice, a lone value for a list, "true" in quotes for a bool or an
+// undefined enum number are refused, although protobuf alone would take them.
 Result<v1::RentalCheck> ParseRentalCheckJson(std::string_view json);
 Result<v1::OfficeSweep> ParseOfficeSweepJson(std::string_view json);
 
@@ -26,6 +29,13 @@ struct LineError {
   std::string message;
 };
 
+// Parses a JSON Lines text holding one RentalCheck body per line (blank lines
+// are skipped; "\r\n" endings are fine). Lines that fail are reported in
+// `errors` and left out; the others are returned in order.
+// REQUIRES: errors != nullptr.
+std::vector<v1::RentalCheck> ParseRentalCheckJsonLines(std::string_view text,
+                                                       std::vector<LineError>* errors);
+
 // Runs every identifier check on the body of `record` (occupants', landlord's
 // and persons' ID numbers, phones and bank cards; the credit code) and
 // returns one ValidationResult per warning or error, with the field path in
@@ -33,7 +43,9 @@ struct LineError {
 std::vector<v1::ValidationResult> ValidateRecord(const v1::Record& record);
 
 // Pretty JSON of any message (for `show`), two-space indent, enums as names,
-// fields with default values omitted.
+// fields with default values omitted, 64-bit integers as strings (the
+// Protobuf JSON mapping). Returns "" only if `message` holds a string field
+// that is not valid UTF-8.
 std::string ToJson(const google::protobuf::Message& message);
 
 }  // namespace sweep::schema

@@ -1,0 +1,147 @@
+// The tablet's encrypted record store: one SQLite file per tablet in which
+// every record version is sealed (XChaCha20-Poly1305), chained (BLAKE2b) and
+// signed (Ed25519). docs/storage-format.md specifies the format.
+//
+// A Store is opened locked. Unlock() with an officer's PIN loads the keys
+// into guarded memory; Lock(), the idle timeout, a lock request from another
+// process (RequestLock) and destruction wipe them. Not thread-safe: one
+// owner, one thread. Several processes may open the same store; SQLite
+// serialises their writes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sweep/schema/env.h"
+#include "sweep/schema/status.h"
+#include "sweep/sync/crypto.h"
+#include "sweep/v1/record.pb.h"
+
+namespace sweep::field {
+
+struct InitOptions {
+  std::string officer_id;
+  std::string officer_name;
+  crypto::KdfParams kdf;          // salt is generated; ops/mem as given
+  int max_failed_attempts = 10;   // consecutive wrong PINs before crypto-shredding
+};
+
+// What happens after a wrong PIN: free retries, then a doubling delay.
+// Delay after `failures` consecutive failures, in milliseconds.
+int64_t LockoutDelayMillis(int failures);
+constexpr size_t kMinPinLength = 6;
+
+struct OfficerInfo {
+  std::string officer_id;
+  std::string name;  // empty while locked (names are sealed)
+};
+
+struct RecordSummary {
+  std::string record_id;
+  uint64_t version = 0;
+  uint64_t seq = 0;
+  std::string kind;      // "rental-check" | "office-sweep"
+  std::string address;   // raw address as typed
+  std::string subject;   // company name or first occupant's name
+  std::string officer_id;
+  int64_t wall_ms = 0;
+  int errors = 0;
+  int warnings = 0;
+};
+
+// A new version to append. `record_id` empty: a new record (version 1).
+// Otherwise an edit of that record; `base_version` 0 means "the latest",
+// anything else must equal the latest or Append fails with Conflict.
+struct NewVersion {
+  std::string record_id;
+  uint64_t base_version = 0;
+  v1::Record content;  // only the body (rental_check / office_sweep) is read
+};
+
+struct VerifyProblem {
+  uint64_t seq = 0;
+  std::string record_id;  // when known
+  uint64_t version = 0;   // when known
+  std::string what;
+};
+struct VerifyReport {
+  uint64_t versions_checked = 0;
+  uint64_t signatures_checked = 0;
+  std::vector<VerifyProblem> problems;
+  bool ok() const { return problems.empty(); }
+};
+
+struct StoreInfo {
+  std::string device_id;
+  std::string sign_key_id;
+  int format_version = 0;
+  uint64_t versions = 0;
+  uint64_t records = 0;
+  int failed_attempts = 0;
+  int max_failed_attempts = 0;
+};
+
+class Store {
+ public:
+  static constexpr int kFormatVersion = 1;
+  static constexpr const char* kFileName = "sweep-field.db";
+
+  // Creates a store in `dir` (created if missing; must not hold a store) for
+  // its first officer. REQUIRES: pin.size() >= kMinPinLength.
+  static Status Create(const std::string& dir, const InitOptions& options, std::string_view pin,
+                       Env* env);
+  // Opens an existing store, locked. Shredded if it was crypto-shredded.
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, Env* env);
+  ~Store();
+
+  // Unauthorized on a wrong PIN (message says attempts left and any delay),
+  // Locked while a lockout delay runs, Shredded when this failure was the
+  // last allowed one. The failure is counted durably before the PIN is tried.
+  Status Unlock(std::string_view officer_id, std::string_view pin);
+  void Lock();
+  bool unlocked() const;
+  const std::string& officer_id() const;  // who unlocked; empty when locked
+  // Locks automatically when more than `ms` pass between operations (0: never).
+  void SetIdleTimeout(int64_t ms);
+  // Asks every process that has this store unlocked to lock (takes effect at
+  // their next operation). Needs no PIN.
+  Status RequestLock();
+
+  Status AddOfficer(const std::string& officer_id, const std::string& name, std::string_view pin,
+                    const crypto::KdfParams& kdf);
+  Result<std::vector<OfficerInfo>> Officers();
+
+  // Appends all versions in one durable transaction, or none. Fills the id,
+  // version, base, HLC, officer, device and validation results; returns the
+  // stored records in order. Returns once the commit is on disk.
+  Result<std::vector<v1::Record>> Append(std::vector<NewVersion> versions);
+  Result<v1::Record> Get(std::string_view record_id);             // latest version
+  Result<std::vector<v1::Record>> History(std::string_view record_id);
+  Result<std::vector<RecordSummary>> List();
+  // Record ids whose versions carry `value` of the given kind ("id", "phone",
+  // "uscc", "card"), found through keyed hashes; no plaintext index exists.
+  Result<std::vector<std::string>> FindByIdentifier(std::string_view kind, std::string_view value);
+
+  // Checks the whole chain: every version decrypts under its own position,
+  // the hashes link, every version is covered by a valid device signature,
+  // nothing is missing after the signed head. REQUIRES: unlocked.
+  Result<VerifyReport> Verify();
+
+  // Destroys every wrapped key (the data becomes unreadable), deletes the
+  // records and leaves a marker saying when and why. Needs no PIN: anyone
+  // holding the tablet may destroy it, never read it.
+  Status Shred(std::string_view reason);
+
+  Result<StoreInfo> Info();
+
+  class Impl;
+
+ private:
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sweep::field

@@ -1,0 +1,54 @@
+// The commands of sweep-field. Each one parses nothing itself (main.cc does,
+// with CLI11), calls the store, prints, and returns a Status that main maps
+// to an exit code. Output goes to `out`, diagnostics to `err`.
+#pragma once
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "sweep/schema/status.h"
+
+namespace sweep::cli {
+
+struct Globals {
+  std::string store_dir;
+  std::string as_officer;  // who unlocks; empty = the only officer
+  bool pin_stdin = false;
+  bool json = false;       // machine-readable output where offered
+};
+
+struct InitArgs {
+  std::string officer_id, name;
+  int max_attempts = 10;
+  uint64_t kdf_ops = 3;
+  uint64_t kdf_mem_mib = 64;
+};
+Status CmdInit(const Globals& g, const InitArgs& a);
+
+Status CmdOfficerAdd(const Globals& g, const InitArgs& a);
+Status CmdOfficerList(const Globals& g);
+
+struct RecordArgs {
+  std::string kind;       // "rental-check" | "office-sweep"
+  std::string json_file;  // "-" = stdin (after the PIN line with --pin-stdin)
+  std::string jsonl_file;
+  std::string edit_id;
+  uint64_t base_version = 0;
+  bool strict = false;
+};
+Status CmdRecord(const Globals& g, const RecordArgs& a);
+
+Status CmdList(const Globals& g);
+Status CmdShow(const Globals& g, const std::string& id, bool history);
+Status CmdVerify(const Globals& g);
+Status CmdLock(const Globals& g);
+Status CmdWipe(const Globals& g, bool yes);
+Status CmdInfo(const Globals& g);
+Status CmdFind(const Globals& g, const std::string& kind, const std::string& value);
+
+// Reads values one per line from `file` ("-" or empty = stdin) and prints a
+// verdict per line. Fails (InvalidArgument) if any value is invalid.
+Status CmdCheck(const std::string& kind, const std::string& file, bool json);
+
+}  // namespace sweep::cli
