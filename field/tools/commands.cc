@@ -334,7 +334,9 @@ Status CmdCheck(const std::string& kind, const std::string& file, bool json) {
                 << ",\"reason\":" << JsonQuote(v.reason) << "}\n";
     } else {
       std::cout << line << "\t" << level << "\t" << (v.normalized.empty() ? "-" : v.normalized)
-                << "\t" << v.code << "\t" << v.reason_zh << " / " << v.reason << "\n";
+                << "\t" << v.code;
+      if (!v.reason.empty()) std::cout << "\t" << v.reason_zh << " / " << v.reason;
+      std::cout << "\n";
     }
   }
   if (bad > 0) {

@@ -414,9 +414,10 @@ Verdict CheckMobile(const std::string& national) {
   if (util.Parse(e164, "CN", &pn) == PhoneNumberUtil::NO_PARSING_ERROR && util.IsValidNumber(pn)) {
     return Valid(e164);
   }
-  // libphonenumber 8.12 (Debian 12) rejects some allocated 11-digit ranges,
-  // e.g. 149 (China Telecom), 1740 (satellite) and 140-144/146/148 data-only
-  // blocks, and its metadata always trails new allocations. The number has
+  // libphonenumber 8.12.57 (Debian 12) rejects 140-144, 146, 148, 149, 154,
+  // 160, 161, 163, 164, 168, 169, 1741-1749, 179 and 194 even though some are
+  // allocated (149 is China Telecom, 1741-1749 satellite), and its metadata
+  // always trails new allocations. The number has
   // the shape of a mainland mobile, so refusing it would block capture;
   // flag it for a second look instead.
   return Make(VerdictLevel::kWarning, "unlisted_mobile_prefix",
@@ -457,9 +458,10 @@ Verdict CheckPhone(std::string_view typed) {
   const std::string s = NormalizeIdentifierInput(typed);
   if (s.empty() || s == "+") return BadLength("phone number", "电话号码", 0, "", "");
   for (size_t i = s[0] == '+' ? 1 : 0; i < s.size(); ++i) {
-    if (!IsDigit(s[i]))
+    if (!IsDigit(s[i])) {
       return BadCharacter(s, i, "a phone number has only digits, with + only at the start",
                           "电话号码只含数字，+只能在开头");
+    }
   }
   const std::string national = MainlandMobilePart(s);
   if (national.size() == 13 && (national.starts_with("14") || national.starts_with("1064"))) {

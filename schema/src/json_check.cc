@@ -280,9 +280,7 @@ Status Checker::Field(const FieldDescriptor* f, const JsonValue& v, const std::s
   }
   if (!f->is_repeated()) return Single(f, v, path);
   if (v.kind != Kind::kArray) {
-    const std::string element =
-        f->message_type() != nullptr ? "objects (" + f->message_type()->name() + ")" : "values";
-    return Bad(path, v, "an array of " + element, "wrap a single value in [ ]");
+    return Bad(path, v, "an array of " + ElementDescription(f), "wrap a single value in [ ]");
   }
   for (size_t i = 0; i < v.items.size(); ++i) {
     const std::string item_path = path + "[" + std::to_string(i) + "]";
