@@ -59,6 +59,15 @@ class Completer {
   uint32_t logical_ = 0;
 };
 
+// Counts the rows of `table` in the database file at `path`, read directly.
+Result<uint64_t> CountRows(const std::string& path, const std::string& table) {
+  SWEEP_ASSIGN_OR_RETURN(auto db, sql::Db::Open(path, false));
+  SWEEP_ASSIGN_OR_RETURN(auto st, db->Prepare("SELECT count(*) FROM " + table));
+  SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return Status::Internal("count(*) returned no row");
+  return static_cast<uint64_t>(st.Int(0));
+}
+
 Status MakeDir(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
@@ -96,6 +105,7 @@ Result<BulkResult> RunBulkEncrypted(const BulkOptions& o) {
   r.records = o.records;
   store.reset();
   r.disk_bytes = dir->SizeOnDisk();
+  SWEEP_ASSIGN_OR_RETURN(r.tag_rows, CountRows(dir->path() + "/" + field::Store::kFileName, "tags"));
   return r;
 }
 
@@ -122,6 +132,7 @@ Result<BulkResult> RunBulkPlain(const BulkOptions& o) {
   r.records = o.records;
   store.reset();
   r.disk_bytes = dir->SizeOnDisk();
+  SWEEP_ASSIGN_OR_RETURN(r.tag_rows, CountRows(dir->path() + "/plain.db", "tags"));
   return r;
 }
 

@@ -129,6 +129,7 @@ v1::Record MakeRentalCheck(uint64_t seed, uint64_t index) {
   auto* landlord = rc->mutable_landlord();
   landlord->set_name(Name(rng));
   landlord->set_phone(Phone(rng));
+  landlord->set_origin(Pick(rng, kRegions).name);
   const bool typo = rng() % 20 == 0;
   const int occupants = 1 + static_cast<int>(rng() % 3);
   for (int i = 0; i < occupants; ++i) FillOccupant(rng, rc->add_occupants(), typo && i == 0);
@@ -141,8 +142,20 @@ v1::Record MakeRentalCheck(uint64_t seed, uint64_t index) {
     ind->set_detail(Pick(rng, kNotes));
     rc->mutable_occupants(0)->add_bank_cards("6222" + Digits(rng, 15));
   }
+  if (rng() % 2 == 0) {
+    auto* d = rc->add_dispositions();
+    d->set_code("registered_on_site");
+    d->set_detail("现场督促租客补办居住登记");
+    d->add_person_id_numbers(rc->occupants(0).id_number());
+  }
+  if (rng() % 3 == 0) {
+    auto* f = rc->mutable_follow_up();
+    f->set_needed(true);
+    f->set_due_date("2026-01-" + std::to_string(10 + rng() % 20));
+    f->set_reason(Pick(rng, kNotes));
+  }
   std::string notes = Pick(rng, kNotes);
-  for (int extra = static_cast<int>(rng() % 3); extra > 0; --extra) notes += Pick(rng, kNotes);
+  for (int extra = 1 + static_cast<int>(rng() % 3); extra > 0; --extra) notes += Pick(rng, kNotes);
   rc->set_notes(notes);
   rc->set_visited_at_ms(1'764'300'000'000 + static_cast<int64_t>(rng() % 10'000'000'000));
   rc->add_accompanying(Name(rng) + "（社区网格员）");

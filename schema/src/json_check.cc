@@ -1,10 +1,14 @@
 #include "json_check.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace sweep::schema::internal {
 namespace {
@@ -244,6 +248,7 @@ Status Checker::Message(const Descriptor* type, const JsonValue& v, const std::s
 Status Checker::UnknownField(const Descriptor* type, const JsonValue& obj, size_t i,
                              const std::string& path) {
   std::vector<std::string> names;
+  names.reserve(type->field_count());
   for (int k = 0; k < type->field_count(); ++k) names.push_back(type->field(k)->json_name());
   const std::string& key = obj.keys[i];
   std::string message = "unknown field '" + key + "' in " + (path.empty() ? type->name() : path);

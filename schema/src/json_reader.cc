@@ -19,15 +19,23 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 size_t Utf8Length(std::string_view text, size_t pos) {
   const auto c = static_cast<unsigned char>(text[pos]);
   if (c < 0x80) return 1;
+  // Sequence length, the payload bits of the lead byte, and the smallest
+  // code point that needs this length (anything below is overlong).
   size_t n = 0;
   uint32_t cp = 0;
   uint32_t min = 0;
   if ((c & 0xE0) == 0xC0) {
-    n = 2, cp = c & 0x1F, min = 0x80;
+    n = 2;
+    cp = c & 0x1F;
+    min = 0x80;
   } else if ((c & 0xF0) == 0xE0) {
-    n = 3, cp = c & 0x0F, min = 0x800;
+    n = 3;
+    cp = c & 0x0F;
+    min = 0x800;
   } else if ((c & 0xF8) == 0xF0) {
-    n = 4, cp = c & 0x07, min = 0x10000;
+    n = 4;
+    cp = c & 0x07;
+    min = 0x10000;
   } else {
     return 0;
   }
@@ -85,6 +93,11 @@ class Reader {
     while (!AtEnd() && IsSpace(text_[pos_])) ++pos_;
   }
   bool AtEnd() const { return pos_ >= text_.size(); }
+  // Steps over a closing character.
+  Status Consume() {
+    ++pos_;
+    return Status::Ok();
+  }
   std::string Found() const;
   Status Fail(size_t offset, std::string_view what) const {
     return Status::InvalidArgument("not valid JSON at " + DescribePosition(text_, offset) + ": " +
@@ -151,7 +164,7 @@ Status Reader::ReadObject(JsonValue* out, int depth) {
   const size_t open = pos_++;
   out->kind = JsonValue::Kind::kObject;
   SkipSpace();
-  if (!AtEnd() && text_[pos_] == '}') return ++pos_, Status::Ok();
+  if (!AtEnd() && text_[pos_] == '}') return Consume();
   while (true) {
     SkipSpace();
     if (AtEnd()) return Unclosed("object", open, "a member name in double quotes");
@@ -176,7 +189,7 @@ Status Reader::ReadObject(JsonValue* out, int depth) {
     out->keys.push_back(std::move(key));
     SkipSpace();
     if (AtEnd()) return Unclosed("object", open, "',' or '}'");
-    if (text_[pos_] == '}') return ++pos_, Status::Ok();
+    if (text_[pos_] == '}') return Consume();
     if (text_[pos_] != ',') {
       return Fail(pos_, "expected ',' or '}' after the value of \"" + out->keys.back() +
                             "\", found " + Found() + " (is a comma missing?)");
@@ -189,7 +202,7 @@ Status Reader::ReadArray(JsonValue* out, int depth) {
   const size_t open = pos_++;
   out->kind = JsonValue::Kind::kArray;
   SkipSpace();
-  if (!AtEnd() && text_[pos_] == ']') return ++pos_, Status::Ok();
+  if (!AtEnd() && text_[pos_] == ']') return Consume();
   while (true) {
     SkipSpace();
     if (AtEnd()) return Unclosed("array", open, "a value");
@@ -198,7 +211,7 @@ Status Reader::ReadArray(JsonValue* out, int depth) {
     SWEEP_RETURN_IF_ERROR(ReadValue(&out->items.back(), depth + 1));
     SkipSpace();
     if (AtEnd()) return Unclosed("array", open, "',' or ']'");
-    if (text_[pos_] == ']') return ++pos_, Status::Ok();
+    if (text_[pos_] == ']') return Consume();
     if (text_[pos_] != ',') {
       return Fail(pos_, "expected ',' or ']' after an array element, found " + Found() +
                             " (is a comma missing?)");
@@ -212,7 +225,7 @@ Status Reader::ReadString(std::string* out) {
   while (true) {
     if (AtEnd()) return Unclosed("string", open, "a closing '\"'");
     const auto c = static_cast<unsigned char>(text_[pos_]);
-    if (c == '"') return ++pos_, Status::Ok();
+    if (c == '"') return Consume();
     if (c == '\\') {
       SWEEP_RETURN_IF_ERROR(ReadEscape(out));
       continue;
@@ -257,38 +270,17 @@ Status Reader::ReadEscape(std::string* out) {
   const size_t start = pos_++;
   if (AtEnd()) return Fail(pos_, "the input ends inside an escape sequence");
   const char c = text_[pos_++];
-  switch (c) {
-    case '"':
-      out->push_back('"');
-      return Status::Ok();
-    case '\\':
-      out->push_back('\\');
-      return Status::Ok();
-    case '/':
-      out->push_back('/');
-      return Status::Ok();
-    case 'b':
-      out->push_back('\b');
-      return Status::Ok();
-    case 'f':
-      out->push_back('\f');
-      return Status::Ok();
-    case 'n':
-      out->push_back('\n');
-      return Status::Ok();
-    case 'r':
-      out->push_back('\r');
-      return Status::Ok();
-    case 't':
-      out->push_back('\t');
-      return Status::Ok();
-    case 'u':
-      break;
-    default:
-      pos_ = start;
-      return Fail(start,
-                  "invalid escape; the valid ones are \\\" \\\\ \\/ \\b \\f \\n \\r \\t "
-                  "and \\uXXXX (write a backslash as \\\\)");
+  constexpr std::string_view kEscaped = "\"\\/bfnrt";
+  constexpr std::string_view kMeaning = "\"\\/\b\f\n\r\t";
+  if (const size_t k = kEscaped.find(c); k != std::string_view::npos) {
+    out->push_back(kMeaning[k]);
+    return Status::Ok();
+  }
+  if (c != 'u') {
+    pos_ = start;
+    return Fail(start,
+                "invalid escape; the valid ones are \\\" \\\\ \\/ \\b \\f \\n \\r \\t "
+                "and \\uXXXX (write a backslash as \\\\)");
   }
   uint32_t cp = 0;
   SWEEP_RETURN_IF_ERROR(ReadHex4(&cp));
@@ -296,8 +288,7 @@ Status Reader::ReadEscape(std::string* out) {
   if (cp >= 0xD800 && cp <= 0xDBFF) {
     if (text_.substr(pos_, 2) != "\\u") {
       return Fail(start, "the high surrogate \\u" + Hex(cp, 4) +
-                             " must be followed by a \\uDC00-"
-                             "\\uDFFF low surrogate");
+                             " must be followed by a low surrogate (\\uDC00 to \\uDFFF)");
     }
     pos_ += 2;
     uint32_t low = 0;
@@ -374,7 +365,10 @@ std::string DescribePosition(std::string_view text, size_t offset) {
   size_t line = 1;
   size_t line_start = 0;
   for (size_t i = 0; i < offset; ++i) {
-    if (text[i] == '\n') ++line, line_start = i + 1;
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
   }
   size_t column = 1;
   for (size_t i = line_start; i < offset; ++i) {

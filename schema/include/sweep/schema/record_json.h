@@ -39,13 +39,23 @@ std::vector<v1::RentalCheck> ParseRentalCheckJsonLines(std::string_view text,
 // Runs every identifier check on the body of `record` (occupants', landlord's
 // and persons' ID numbers, phones and bank cards; the credit code) and
 // returns one ValidationResult per warning or error, with the field path in
-// JSON names ("occupants[1].idNumber"). Valid values produce no result.
+// JSON names ("occupants[1].idNumber"). Valid values produce no result, even
+// when typed in another form ("+86 139-0735-1862"). ID numbers are checked
+// as resident IDs only when idType is "" or "resident_id".
+// Cross-field codes: id_birth_mismatch and id_sex_mismatch (warnings: the ID
+// number contradicts birthDate/sex), missing_identity (a person with neither
+// name nor ID number; the landlord is exempt), missing_unit_status,
+// missing_company (no companyName and no creditCode), bad_date (not
+// YYYY-MM-DD), unknown_id_type (warning), missing_body. Each message is the
+// English reason, " / ", then the Chinese one.
 std::vector<v1::ValidationResult> ValidateRecord(const v1::Record& record);
 
 // Pretty JSON of any message (for `show`), two-space indent, enums as names,
 // fields with default values omitted, 64-bit integers as strings (the
-// Protobuf JSON mapping). Returns "" only if `message` holds a string field
-// that is not valid UTF-8.
+// Protobuf JSON mapping). Returns "" if protobuf cannot print the message
+// (not expected for Sweep's messages). A string field holding invalid UTF-8
+// (impossible after parsing, possible if code sets one) prints as "" and
+// protobuf logs an error: protobuf 3.21's behaviour.
 std::string ToJson(const google::protobuf::Message& message);
 
 }  // namespace sweep::schema
