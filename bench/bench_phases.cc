@@ -49,7 +49,12 @@ class Completer {
     rec.set_officer_id(kOfficer);
     rec.set_device_id(device_id_);
     for (auto& v : schema::ValidateRecord(rec)) *rec.add_validation() = std::move(v);
-    for (auto& [kind, value] : IdentifiersOf(rec)) out.tags.push_back(kind + "|" + value);
+    for (auto& [kind, value] : IdentifiersOf(rec)) {
+      std::string tag = std::move(kind);
+      tag += '|';
+      tag += value;
+      out.tags.push_back(std::move(tag));
+    }
     return out;
   }
   const std::string& device_id() const { return device_id_; }
@@ -105,7 +110,8 @@ Result<BulkResult> RunBulkEncrypted(const BulkOptions& o) {
   r.records = o.records;
   store.reset();
   r.disk_bytes = dir->SizeOnDisk();
-  SWEEP_ASSIGN_OR_RETURN(r.tag_rows, CountRows(dir->path() + "/" + field::Store::kFileName, "tags"));
+  SWEEP_ASSIGN_OR_RETURN(r.tag_rows,
+                         CountRows(dir->path() + "/" + field::Store::kFileName, "tags"));
   return r;
 }
 
@@ -238,7 +244,8 @@ Result<StepCosts> MeasureStepCosts(uint64_t count, uint64_t batch, uint64_t seed
   Stopwatch w6;
   for (const auto& list : tags) {
     for (const auto& t : list) {
-      sink += crypto::KeyedHash(index_key, {crypto::AsBytes("sweep.tag.v1|"), crypto::AsBytes(t)})[0];
+      sink +=
+          crypto::KeyedHash(index_key, {crypto::AsBytes("sweep.tag.v1|"), crypto::AsBytes(t)})[0];
     }
   }
   c.tags_us = w6.Seconds() * per;

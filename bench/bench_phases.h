@@ -26,13 +26,15 @@ struct BulkOptions {
 };
 
 struct BulkResult {
-  double seconds = 0;             // inside Append / the baseline's transaction only
+  double seconds = 0;  // inside Append / the baseline's transaction only
   uint64_t records = 0;
   uint64_t serialized_bytes = 0;  // plaintext record bytes
   uint64_t disk_bytes = 0;        // database + WAL after the run
   uint64_t tag_rows = 0;          // rows in the tags table (must match between stores)
   double records_per_second() const { return static_cast<double>(records) / seconds; }
-  double megabytes_per_second() const { return static_cast<double>(serialized_bytes) / 1e6 / seconds; }
+  double megabytes_per_second() const {
+    return static_cast<double>(serialized_bytes) / 1e6 / seconds;
+  }
 };
 
 // Appends `records` records in transactions of `batch` through Store::Append.

@@ -14,40 +14,38 @@ namespace {
 
 constexpr std::array kSurnames = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
                                   "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高"};
-constexpr std::array kGiven = {"建国", "晓燕", "志强", "丽华", "海涛", "秀英", "俊杰", "婷婷",
-                               "文博", "雪梅", "国栋", "红梅", "子豪", "佳怡", "振宇", "静",
-                               "磊", "伟", "芳", "洋"};
+constexpr std::array kGiven = {"建国", "晓燕", "志强", "丽华", "海涛", "秀英", "俊杰",
+                               "婷婷", "文博", "雪梅", "国栋", "红梅", "子豪", "佳怡",
+                               "振宇", "静",   "磊",   "伟",   "芳",   "洋"};
 struct Region {
   const char* code;
   const char* name;
 };
 constexpr std::array kRegions = {
-    Region{"431002", "湖南省郴州市北湖区"}, Region{"431003", "湖南省郴州市苏仙区"},
-    Region{"431021", "湖南省郴州市桂阳县"}, Region{"360426", "江西省九江市德安县"},
-    Region{"430102", "湖南省长沙市芙蓉区"}, Region{"440304", "广东省深圳市福田区"},
+    Region{"431002", "湖南省郴州市北湖区"},         Region{"431003", "湖南省郴州市苏仙区"},
+    Region{"431021", "湖南省郴州市桂阳县"},         Region{"360426", "江西省九江市德安县"},
+    Region{"430102", "湖南省长沙市芙蓉区"},         Region{"440304", "广东省深圳市福田区"},
     Region{"450102", "广西壮族自治区南宁市兴宁区"}, Region{"500101", "重庆市万州区"},
-    Region{"510107", "四川省成都市武侯区"}, Region{"421002", "湖北省荆州市沙市区"}};
-constexpr std::array kOccupations = {"餐饮服务员", "快递员", "网约车司机", "个体经营",
-                                     "建筑工人",   "无业",   "学生",       "电子厂普工",
-                                     "保安",       "销售"};
-constexpr std::array kWorkplaces = {"国庆北路兴旺餐馆", "顺丰速运北湖网点", "华信大厦物业",
-                                    "五岭广场某手机店",   "郴州高新区某电子厂", "自由职业"};
+    Region{"510107", "四川省成都市武侯区"},         Region{"421002", "湖北省荆州市沙市区"}};
+constexpr std::array kOccupations = {"餐饮服务员", "快递员", "网约车司机", "个体经营", "建筑工人",
+                                     "无业",       "学生",   "电子厂普工", "保安",     "销售"};
+constexpr std::array kWorkplaces = {"国庆北路兴旺餐馆", "顺丰速运北湖网点",   "华信大厦物业",
+                                    "五岭广场某手机店", "郴州高新区某电子厂", "自由职业"};
 constexpr std::array kRoads = {"国庆北路", "人民西路", "五岭大道", "青年大道", "燕泉路",
                                "北湖路",   "文化路",   "解放路",   "南岭大道", "骆仙路"};
-constexpr std::array kCommunities = {"国庆北路社区", "燕泉社区", "文化路社区", "骆仙社区",
-                                     "北湖社区",     "苏园社区"};
-constexpr std::array kNotes = {
-    "租客称电话卡为朋友寄存，已拍照留存。",
-    "房东表示租客按月现金交租，未签书面合同。",
-    "屋内有多部手机同时充电，租客称用于直播带货。",
-    "已告知租客办理居住登记，并留下联系方式。",
-    "邻居反映夜间常有多人出入，需复查。",
-    "租客不在家，通过电话联系，约定次日上门登记。",
-    "现场发现银行卡若干，持卡人与租客姓名不一致。",
-    "房屋为群租，隔断成六个小间，已通知社区网格员。"};
-constexpr std::array kIndicators = {"many_sim_cards", "many_bank_cards", "many_phones",
-                                    "cash_short_rent", "frequent_turnover",
-                                    "landlord_never_met_tenant", "card_packaging_waste"};
+constexpr std::array kCommunities = {"国庆北路社区", "燕泉社区", "文化路社区",
+                                     "骆仙社区",     "北湖社区", "苏园社区"};
+constexpr std::array kNotes = {"租客称电话卡为朋友寄存，已拍照留存。",
+                               "房东表示租客按月现金交租，未签书面合同。",
+                               "屋内有多部手机同时充电，租客称用于直播带货。",
+                               "已告知租客办理居住登记，并留下联系方式。",
+                               "邻居反映夜间常有多人出入，需复查。",
+                               "租客不在家，通过电话联系，约定次日上门登记。",
+                               "现场发现银行卡若干，持卡人与租客姓名不一致。",
+                               "房屋为群租，隔断成六个小间，已通知社区网格员。"};
+constexpr std::array kIndicators = {
+    "many_sim_cards",    "many_bank_cards",           "many_phones",         "cash_short_rent",
+    "frequent_turnover", "landlord_never_met_tenant", "card_packaging_waste"};
 constexpr std::array kMobilePrefixes = {"138", "139", "150", "151", "135",
                                         "136", "186", "187", "158", "188"};
 
@@ -116,8 +114,8 @@ v1::Record MakeRentalCheck(uint64_t seed, uint64_t index) {
   const std::string road = Pick(rng, kRoads);
   const std::string number = std::to_string(1 + rng() % 200);
   auto* a = rc->mutable_address();
-  a->set_raw("湖南省郴州市北湖区人民路街道" + std::string(Pick(rng, kCommunities)) + road +
-             number + "号" + std::to_string(building) + "栋" + std::to_string(unit) + "单元" +
+  a->set_raw("湖南省郴州市北湖区人民路街道" + std::string(Pick(rng, kCommunities)) + road + number +
+             "号" + std::to_string(building) + "栋" + std::to_string(unit) + "单元" +
              std::to_string(room) + "室");
   a->set_division_code("431002001");
   a->set_estate(road + number + "号");

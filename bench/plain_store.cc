@@ -10,9 +10,9 @@ namespace sweep::bench {
 Result<std::unique_ptr<PlainStore>> PlainStore::Create(const std::string& dir) {
   const std::string path = (std::filesystem::path(dir) / "plain.db").string();
   SWEEP_ASSIGN_OR_RETURN(auto db, sql::Db::Open(path, true));
-  SWEEP_RETURN_IF_ERROR(db->Exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;"
-      "PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON;"));
+  SWEEP_RETURN_IF_ERROR(
+      db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;"
+               "PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON;"));
   SWEEP_RETURN_IF_ERROR(db->Exec(R"sql(
     CREATE TABLE versions(
       seq INTEGER PRIMARY KEY,

@@ -174,9 +174,9 @@ void ReportBulk(const Options& o, const Bulk& b, Report* report) {
                   std::to_string(o.batch) + " per transaction, median of " +
                   std::to_string(o.rounds) + " round(s)");
   const auto& e = b.last_encrypted;
-  report->Add("store.bulk.record_size", static_cast<double>(e.serialized_bytes) /
-                                            static_cast<double>(e.records),
-              "bytes", "mean serialized record");
+  report->Add("store.bulk.record_size",
+              static_cast<double>(e.serialized_bytes) / static_cast<double>(e.records), "bytes",
+              "mean serialized record");
   report->Add("store.bulk.tags_per_record",
               static_cast<double>(e.tag_rows) / static_cast<double>(e.records), "rows",
               "identifier tags per record (both stores)");
@@ -244,12 +244,13 @@ int Main(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  std::printf("store_bench: records %llu, batch %llu, rounds %llu, single %llu, unlocks %llu, "
-              "seed %llu, dir %s\n",
-              static_cast<unsigned long long>(o.records), static_cast<unsigned long long>(o.batch),
-              static_cast<unsigned long long>(o.rounds), static_cast<unsigned long long>(o.single),
-              static_cast<unsigned long long>(o.unlocks), static_cast<unsigned long long>(o.seed),
-              o.dir.c_str());
+  std::printf(
+      "store_bench: records %llu, batch %llu, rounds %llu, single %llu, unlocks %llu, "
+      "seed %llu, dir %s\n",
+      static_cast<unsigned long long>(o.records), static_cast<unsigned long long>(o.batch),
+      static_cast<unsigned long long>(o.rounds), static_cast<unsigned long long>(o.single),
+      static_cast<unsigned long long>(o.unlocks), static_cast<unsigned long long>(o.seed),
+      o.dir.c_str());
   Report report;
   auto bulk = RunBulk(o);
   if (!bulk.ok()) return Fail("bulk insert", bulk.status());

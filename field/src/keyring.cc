@@ -103,7 +103,8 @@ Bytes Store::Impl::KeyAd(std::string_view name) const {
 }
 
 Bytes Store::Impl::OfficerAd(std::string_view id, std::string_view what) const {
-  std::string ad = "sweep.officer.v1|" + device_id + "|" + std::string(what) + "|" + std::string(id);
+  std::string ad =
+      "sweep.officer.v1|" + device_id + "|" + std::string(what) + "|" + std::string(id);
   return Bytes(ad.begin(), ad.end());
 }
 
@@ -143,14 +144,14 @@ Status WrapOfficer(Store::Impl* s, const std::string& officer_id, const std::str
   }
   s->env->RandomBytes(kdf.salt.data(), kdf.salt.size());
   SWEEP_ASSIGN_OR_RETURN(auto wrap_key, crypto::DeriveKey(pin, kdf));
-  Bytes wrapped = crypto::AeadSeal(wrap_key, master.view(), s->OfficerAd(officer_id, "master"),
-                                   s->env);
+  Bytes wrapped =
+      crypto::AeadSeal(wrap_key, master.view(), s->OfficerAd(officer_id, "master"), s->env);
   Bytes sealed_name =
       crypto::AeadSeal(master, AsBytes(name), s->OfficerAd(officer_id, "name"), s->env);
-  SWEEP_ASSIGN_OR_RETURN(auto st, s->db->Prepare(
-                                      "INSERT INTO officers(officer_id, kdf_ops, kdf_mem, kdf_salt,"
-                                      " wrapped_master, sealed_name, added_ms)"
-                                      " VALUES(?,?,?,?,?,?,?)"));
+  SWEEP_ASSIGN_OR_RETURN(
+      auto st, s->db->Prepare("INSERT INTO officers(officer_id, kdf_ops, kdf_mem, kdf_salt,"
+                              " wrapped_master, sealed_name, added_ms)"
+                              " VALUES(?,?,?,?,?,?,?)"));
   st.Bind(1, officer_id)
       .Bind(2, static_cast<int64_t>(kdf.ops_limit))
       .Bind(3, static_cast<int64_t>(kdf.mem_limit))
@@ -173,7 +174,9 @@ Status StoreKey(Store::Impl* s, const SecretBuffer& master, std::string_view nam
   return st.Run();
 }
 
-std::string StorePath(const std::string& dir) { return (fs::path(dir) / Store::kFileName).string(); }
+std::string StorePath(const std::string& dir) {
+  return (fs::path(dir) / Store::kFileName).string();
+}
 Status CreateFile(const std::string& dir, const std::string& path, const InitOptions& opt,
                   std::string_view pin, Env* env);
 }  // namespace
@@ -227,15 +230,15 @@ Status CreateFile(const std::string& dir, const std::string& path, const InitOpt
   SWEEP_RETURN_IF_ERROR(impl.SetMeta("device_id", impl.device_id));
   SWEEP_RETURN_IF_ERROR(impl.SetMeta("sign_pk", ByteView(sign.public_key)));
   SWEEP_RETURN_IF_ERROR(impl.SetMeta("box_pk", ByteView(box.public_key)));
-  SWEEP_RETURN_IF_ERROR(impl.SetMeta("max_failed_attempts", std::to_string(opt.max_failed_attempts)));
+  SWEEP_RETURN_IF_ERROR(
+      impl.SetMeta("max_failed_attempts", std::to_string(opt.max_failed_attempts)));
   SWEEP_RETURN_IF_ERROR(impl.SetMeta("failed_attempts", "0"));
   SWEEP_RETURN_IF_ERROR(impl.SetMeta("lock_epoch", "0"));
   SWEEP_RETURN_IF_ERROR(StoreKey(&impl, master, "data", SecretBuffer::Random(32, env)));
   SWEEP_RETURN_IF_ERROR(StoreKey(&impl, master, "index", SecretBuffer::Random(32, env)));
   SWEEP_RETURN_IF_ERROR(StoreKey(&impl, master, "sign_sk", sign.secret_key));
   SWEEP_RETURN_IF_ERROR(StoreKey(&impl, master, "box_sk", box.secret_key));
-  SWEEP_RETURN_IF_ERROR(
-      WrapOfficer(&impl, opt.officer_id, opt.officer_name, pin, opt.kdf, master));
+  SWEEP_RETURN_IF_ERROR(WrapOfficer(&impl, opt.officer_id, opt.officer_name, pin, opt.kdf, master));
   return tx->Commit();
 }
 }  // namespace
@@ -280,8 +283,9 @@ struct OfficerRow {
 };
 
 Result<OfficerRow> LoadOfficer(Store::Impl* s, std::string_view officer_id) {
-  SWEEP_ASSIGN_OR_RETURN(auto st, s->db->Prepare("SELECT kdf_ops, kdf_mem, kdf_salt, "
-                                                 "wrapped_master FROM officers WHERE officer_id=?"));
+  SWEEP_ASSIGN_OR_RETURN(auto st,
+                         s->db->Prepare("SELECT kdf_ops, kdf_mem, kdf_salt, "
+                                        "wrapped_master FROM officers WHERE officer_id=?"));
   st.Bind(1, officer_id);
   SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) {
@@ -292,7 +296,8 @@ Result<OfficerRow> LoadOfficer(Store::Impl* s, std::string_view officer_id) {
   r.kdf.ops_limit = static_cast<uint64_t>(st.Int(0));
   r.kdf.mem_limit = static_cast<uint64_t>(st.Int(1));
   Bytes salt = st.Blob(2);
-  if (salt.size() != r.kdf.salt.size()) return Status::Corruption("officer KDF salt has wrong size");
+  if (salt.size() != r.kdf.salt.size())
+    return Status::Corruption("officer KDF salt has wrong size");
   std::copy(salt.begin(), salt.end(), r.kdf.salt.begin());
   r.wrapped_master = st.Blob(3);
   return r;
@@ -341,8 +346,8 @@ Status Store::Unlock(std::string_view officer_id, std::string_view pin) {
   }
   auto wrap_key = crypto::DeriveKey(pin, officer.kdf);
   if (!wrap_key.ok()) return wrap_key.status();
-  auto master = crypto::AeadOpenSecret(*wrap_key, officer.wrapped_master,
-                                       s->OfficerAd(officer_id, "master"));
+  auto master =
+      crypto::AeadOpenSecret(*wrap_key, officer.wrapped_master, s->OfficerAd(officer_id, "master"));
   if (!master.ok()) {
     failures += 1;
     if (failures >= max_attempts) {
@@ -355,8 +360,8 @@ Status Store::Unlock(std::string_view officer_id, std::string_view pin) {
     int64_t delay = LockoutDelayMillis(static_cast<int>(failures));
     SWEEP_RETURN_IF_ERROR(
         s->SetMeta("locked_until_ms", std::to_string(s->env->NowMillis() + delay)));
-    std::string msg = "wrong PIN for officer '" + std::string(officer_id) + "': " +
-                      std::to_string(max_attempts - failures) +
+    std::string msg = "wrong PIN for officer '" + std::string(officer_id) +
+                      "': " + std::to_string(max_attempts - failures) +
                       " attempts left before the store erases itself";
     if (delay > 0) msg += "; next attempt possible in " + std::to_string(delay / 1000) + " s";
     return Status::Unauthorized(msg);
@@ -425,14 +430,15 @@ Status Store::Shred(std::string_view reason) {
     SWEEP_ASSIGN_OR_RETURN(auto tx, sql::Transaction::Begin(s->db.get()));
     // Overwrite before deleting: with secure_delete the freed pages are
     // zeroed too, but overwriting first leaves nothing to chance.
-    SWEEP_RETURN_IF_ERROR(s->db->Exec(
-        "UPDATE officers SET wrapped_master=randomblob(length(wrapped_master)),"
-        " kdf_salt=randomblob(16), sealed_name=randomblob(length(sealed_name));"
-        "UPDATE keys SET wrapped=randomblob(length(wrapped));"));
-    SWEEP_RETURN_IF_ERROR(s->db->Exec("DELETE FROM officers; DELETE FROM keys;"
-                                      "DELETE FROM versions; DELETE FROM tags;"));
-    std::string marker = std::string(reason) + ", at " + std::to_string(s->env->NowMillis()) +
-                         " ms since epoch";
+    SWEEP_RETURN_IF_ERROR(
+        s->db->Exec("UPDATE officers SET wrapped_master=randomblob(length(wrapped_master)),"
+                    " kdf_salt=randomblob(16), sealed_name=randomblob(length(sealed_name));"
+                    "UPDATE keys SET wrapped=randomblob(length(wrapped));"));
+    SWEEP_RETURN_IF_ERROR(
+        s->db->Exec("DELETE FROM officers; DELETE FROM keys;"
+                    "DELETE FROM versions; DELETE FROM tags;"));
+    std::string marker =
+        std::string(reason) + ", at " + std::to_string(s->env->NowMillis()) + " ms since epoch";
     SWEEP_RETURN_IF_ERROR(s->SetMeta("shredded", marker));
     SWEEP_RETURN_IF_ERROR(tx->Commit());
   }

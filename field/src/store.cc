@@ -3,6 +3,7 @@
 #include "sweep/field/store.h"
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include "store_impl.h"
@@ -63,8 +64,8 @@ std::set<std::pair<std::string, std::string>> Identifiers(const v1::Record& r) {
 }
 
 Bytes Tag(const crypto::SecretBuffer& index_key, std::string_view kind, std::string_view value) {
-  auto h = crypto::KeyedHash(index_key,
-                             {AsBytes("sweep.tag.v1|"), AsBytes(kind), AsBytes("|"), AsBytes(value)});
+  auto h = crypto::KeyedHash(
+      index_key, {AsBytes("sweep.tag.v1|"), AsBytes(kind), AsBytes("|"), AsBytes(value)});
   return Bytes(h.begin(), h.begin() + 16);
 }
 
@@ -105,48 +106,45 @@ Result<uint64_t> LatestVersion(sql::Stmt* st, std::string_view record_id) {
 
 }  // namespace
 
-Result<std::vector<v1::Record>> Store::Append(std::vector<NewVersion> items) {
-  Impl* s = impl_.get();
-  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
-  if (items.empty()) return std::vector<v1::Record>{};
-  SWEEP_ASSIGN_OR_RETURN(auto tx, sql::Transaction::Begin(s->db.get()));
-  SWEEP_ASSIGN_OR_RETURN(Head head, ReadHead(s));
-  auto hlc_last = s->MetaInt("hlc_wall_ms", 0);
-  auto hlc_logical = s->MetaInt("hlc_logical", 0);
-  if (!hlc_last.ok()) return hlc_last.status();
-  if (!hlc_logical.ok()) return hlc_logical.status();
-  sync::HybridClock clock(s->env, {*hlc_last, static_cast<uint32_t>(*hlc_logical)});
-  SWEEP_ASSIGN_OR_RETURN(auto latest,
-                         s->db->Prepare("SELECT max(version) FROM versions WHERE record_id=?"));
-  SWEEP_ASSIGN_OR_RETURN(auto insert, s->db->Prepare("INSERT INTO versions(seq, record_id, version,"
-                                                     " sealed, entry_hash, head_sig)"
-                                                     " VALUES(?,?,?,?,?,?)"));
-  SWEEP_ASSIGN_OR_RETURN(auto tag_insert, s->db->Prepare("INSERT INTO tags(tag, seq) VALUES(?,?)"));
-  std::map<std::string, uint64_t> pending;  // versions appended in this batch
-  std::vector<v1::Record> out;
-  out.reserve(items.size());
-  std::string bytes;
-  for (size_t i = 0; i < items.size(); ++i) {
-    NewVersion& item = items[i];
+namespace {
+
+// Appends versions inside one open transaction: resolves ids and versions,
+// seals, chains, signs, and indexes. Owned by one Append call.
+class VersionWriter {
+ public:
+  explicit VersionWriter(Store::Impl* s) : s_(s) {}
+
+  Status Begin() {
+    SWEEP_ASSIGN_OR_RETURN(head_, ReadHead(s_));
+    SWEEP_ASSIGN_OR_RETURN(int64_t wall, s_->MetaInt("hlc_wall_ms", 0));
+    SWEEP_ASSIGN_OR_RETURN(int64_t logical, s_->MetaInt("hlc_logical", 0));
+    clock_.emplace(s_->env, sync::HlcTime{wall, static_cast<uint32_t>(logical)});
+    SWEEP_RETURN_IF_ERROR(
+        PrepareInto(&latest_, "SELECT max(version) FROM versions WHERE record_id=?"));
+    SWEEP_RETURN_IF_ERROR(PrepareInto(&insert_,
+                                      "INSERT INTO versions(seq, record_id, version,"
+                                      " sealed, entry_hash, head_sig)"
+                                      " VALUES(?,?,?,?,?,?)"));
+    SWEEP_RETURN_IF_ERROR(PrepareInto(&tag_, "INSERT INTO tags(tag, seq) VALUES(?,?)"));
+    return Status::Ok();
+  }
+
+  // Builds the full record for `item` (number `index` of the batch).
+  Result<v1::Record> Prepare(NewVersion& item, size_t index) {
     v1::Record rec;
     if (item.content.has_rental_check()) {
       rec.mutable_rental_check()->Swap(item.content.mutable_rental_check());
     } else if (item.content.has_office_sweep()) {
       rec.mutable_office_sweep()->Swap(item.content.mutable_office_sweep());
     } else {
-      return Status::InvalidArgument("item " + std::to_string(i + 1) +
+      return Status::InvalidArgument("item " + std::to_string(index + 1) +
                                      ": a record needs a rentalCheck or officeSweep body");
     }
     uint64_t base = 0;
     if (item.record_id.empty()) {
-      rec.set_record_id(NewRandomId(s->env));
+      rec.set_record_id(NewRandomId(s_->env));
     } else {
-      auto it = pending.find(item.record_id);
-      if (it != pending.end()) {
-        base = it->second;
-      } else {
-        SWEEP_ASSIGN_OR_RETURN(base, LatestVersion(&latest, item.record_id));
-      }
+      SWEEP_ASSIGN_OR_RETURN(base, Latest(item.record_id));
       if (base == 0) return Status::NotFound("no record " + item.record_id + " to edit");
       if (item.base_version != 0 && item.base_version != base) {
         return Status::Conflict("record " + item.record_id + " is at version " +
@@ -157,44 +155,90 @@ Result<std::vector<v1::Record>> Store::Append(std::vector<NewVersion> items) {
     }
     rec.set_version(base + 1);
     rec.set_base_version(base);
-    *rec.mutable_hlc() = clock.Now().ToProto();
-    rec.set_officer_id(s->officer_id);
-    rec.set_device_id(s->device_id);
+    *rec.mutable_hlc() = clock_->Now().ToProto();
+    rec.set_officer_id(s_->officer_id);
+    rec.set_device_id(s_->device_id);
     for (auto& v : schema::ValidateRecord(rec)) *rec.add_validation() = std::move(v);
-    pending[rec.record_id()] = rec.version();
+    pending_[rec.record_id()] = rec.version();
+    return rec;
+  }
 
-    uint64_t seq = head.seq + 1;
-    bytes.clear();
-    if (!rec.SerializeToString(&bytes)) return Status::Internal("cannot serialise record");
-    Digest rh = sync::RecordHash(AsBytes(bytes));
-    Digest eh = sync::EntryHash(s->device_id, seq, head.hash, rh);
-    Bytes sealed = crypto::AeadSeal(s->keys->data, AsBytes(bytes),
-                                    VersionAd(s->device_id, seq, rec.record_id(), rec.version()),
-                                    s->env);
-    insert.Bind(1, static_cast<int64_t>(seq))
+  // Seals, chains and stores `rec`; signs when `sign`.
+  Status Write(const v1::Record& rec, bool sign) {
+    uint64_t seq = head_.seq + 1;
+    bytes_.clear();
+    if (!rec.SerializeToString(&bytes_)) return Status::Internal("cannot serialise record");
+    Digest eh = sync::EntryHash(s_->device_id, seq, head_.hash, sync::RecordHash(AsBytes(bytes_)));
+    Bytes sealed =
+        crypto::AeadSeal(s_->keys->data, AsBytes(bytes_),
+                         VersionAd(s_->device_id, seq, rec.record_id(), rec.version()), s_->env);
+    insert_->Bind(1, static_cast<int64_t>(seq))
         .Bind(2, rec.record_id())
         .Bind(3, static_cast<int64_t>(rec.version()))
         .Bind(4, sealed)
         .Bind(5, ByteView(eh));
-    if (i + 1 == items.size()) {
-      // The last version of every commit is signed; the chain carries the
-      // signature back over every earlier version.
-      auto sig = crypto::Sign(s->keys->sign_sk, sync::HeadMessage(s->device_id, seq, eh));
-      insert.Bind(6, ByteView(sig));
+    if (sign) {
+      auto sig = crypto::Sign(s_->keys->sign_sk, sync::HeadMessage(s_->device_id, seq, eh));
+      insert_->Bind(6, ByteView(sig));
     } else {
-      insert.BindNull(6);
+      insert_->BindNull(6);
     }
-    SWEEP_RETURN_IF_ERROR(insert.Run());
+    SWEEP_RETURN_IF_ERROR(insert_->Run());
     for (const auto& [kind, value] : Identifiers(rec)) {
-      tag_insert.Bind(1, Tag(s->keys->index, kind, value)).Bind(2, static_cast<int64_t>(seq));
-      SWEEP_RETURN_IF_ERROR(tag_insert.Run());
+      tag_->Bind(1, Tag(s_->keys->index, kind, value)).Bind(2, static_cast<int64_t>(seq));
+      SWEEP_RETURN_IF_ERROR(tag_->Run());
     }
-    head = {seq, eh};
+    head_ = {seq, eh};
+    return Status::Ok();
+  }
+
+  Status Finish() {
+    SWEEP_RETURN_IF_ERROR(WriteHead(s_, head_));
+    SWEEP_RETURN_IF_ERROR(s_->SetMeta("hlc_wall_ms", std::to_string(clock_->last().wall_ms)));
+    return s_->SetMeta("hlc_logical", std::to_string(clock_->last().logical));
+  }
+
+ private:
+  Status PrepareInto(std::optional<sql::Stmt>* slot, std::string_view sql) {
+    SWEEP_ASSIGN_OR_RETURN(auto st, s_->db->Prepare(sql));
+    slot->emplace(std::move(st));
+    return Status::Ok();
+  }
+
+  Result<uint64_t> Latest(const std::string& record_id) {
+    auto it = pending_.find(record_id);
+    if (it != pending_.end()) return it->second;
+    return LatestVersion(&*latest_, record_id);
+  }
+
+  Store::Impl* s_;
+  Head head_;
+  std::optional<sync::HybridClock> clock_;
+  std::optional<sql::Stmt> latest_, insert_, tag_;
+  std::map<std::string, uint64_t> pending_;  // versions appended in this batch
+  std::string bytes_;
+};
+
+}  // namespace
+
+Result<std::vector<v1::Record>> Store::Append(std::vector<NewVersion> items) {
+  Impl* s = impl_.get();
+  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  if (items.empty()) return std::vector<v1::Record>{};
+  SWEEP_ASSIGN_OR_RETURN(auto tx, sql::Transaction::Begin(s->db.get()));
+  VersionWriter writer(s);
+  SWEEP_RETURN_IF_ERROR(writer.Begin());
+  std::vector<v1::Record> out;
+  out.reserve(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    SWEEP_ASSIGN_OR_RETURN(v1::Record rec, writer.Prepare(items[i], i));
+    // The last version of every commit is signed, and every kSignEvery-th
+    // inside a long one, so that a sync batch can always end on a signature.
+    bool sign = i + 1 == items.size() || (i + 1) % kSignEvery == 0;
+    SWEEP_RETURN_IF_ERROR(writer.Write(rec, sign));
     out.push_back(std::move(rec));
   }
-  SWEEP_RETURN_IF_ERROR(WriteHead(s, head));
-  SWEEP_RETURN_IF_ERROR(s->SetMeta("hlc_wall_ms", std::to_string(clock.last().wall_ms)));
-  SWEEP_RETURN_IF_ERROR(s->SetMeta("hlc_logical", std::to_string(clock.last().logical)));
+  SWEEP_RETURN_IF_ERROR(writer.Finish());
   SWEEP_RETURN_IF_ERROR(tx->Commit());
   return out;
 }
@@ -268,7 +312,8 @@ Result<v1::Record> Store::Get(std::string_view record_id) {
                                                  "versions WHERE record_id=? ORDER BY version DESC "
                                                  "LIMIT 1",
                                                  record_id));
-  if (recs.empty()) return Status::NotFound("no record " + std::string(record_id) + "; `list` shows the ids");
+  if (recs.empty())
+    return Status::NotFound("no record " + std::string(record_id) + "; `list` shows the ids");
   return std::move(recs.front());
 }
 
@@ -285,11 +330,11 @@ Result<std::vector<v1::Record>> Store::History(std::string_view record_id) {
 Result<std::vector<RecordSummary>> Store::List() {
   Impl* s = impl_.get();
   SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
-  SWEEP_ASSIGN_OR_RETURN(auto st, s->db->Prepare(
-                                      "SELECT v.seq, v.record_id, v.version, v.sealed FROM versions v"
-                                      " JOIN (SELECT record_id, max(version) AS mv FROM versions"
-                                      " GROUP BY record_id) m ON v.record_id=m.record_id AND"
-                                      " v.version=m.mv ORDER BY v.seq"));
+  SWEEP_ASSIGN_OR_RETURN(
+      auto st, s->db->Prepare("SELECT v.seq, v.record_id, v.version, v.sealed FROM versions v"
+                              " JOIN (SELECT record_id, max(version) AS mv FROM versions"
+                              " GROUP BY record_id) m ON v.record_id=m.record_id AND"
+                              " v.version=m.mv ORDER BY v.seq"));
   std::vector<RecordSummary> out;
   for (;;) {
     SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -336,8 +381,8 @@ Result<StoreInfo> Store::Info() {
   info.device_id = s->device_id;
   info.sign_key_id = crypto::KeyId(s->sign_pk);
   info.format_version = kFormatVersion;
-  SWEEP_ASSIGN_OR_RETURN(auto st, s->db->Prepare(
-                                      "SELECT count(*), count(DISTINCT record_id) FROM versions"));
+  SWEEP_ASSIGN_OR_RETURN(
+      auto st, s->db->Prepare("SELECT count(*), count(DISTINCT record_id) FROM versions"));
   SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
   if (row) {
     info.versions = static_cast<uint64_t>(st.Int(0));
@@ -391,8 +436,8 @@ void CheckOneVersion(Store::Impl* s, sql::Stmt& st, VerifyState* vs, VerifyRepor
                rec.device_id() != s->device_id) {
       problem("its sealed content names another record, version or device");
     }
-    if (linked && (stored_eh.size() != eh.size() || !std::equal(eh.begin(), eh.end(),
-                                                                 stored_eh.begin()))) {
+    if (linked &&
+        (stored_eh.size() != eh.size() || !std::equal(eh.begin(), eh.end(), stored_eh.begin()))) {
       problem("does not link to the previous version (chain broken or reordered)");
     }
   }
@@ -403,7 +448,8 @@ void CheckOneVersion(Store::Impl* s, sql::Stmt& st, VerifyState* vs, VerifyRepor
   }
   last_version = version;
   // Continue from the stored hash so one bad row is reported once.
-  if (stored_eh.size() == vs->prev.size()) std::copy(stored_eh.begin(), stored_eh.end(), vs->prev.begin());
+  if (stored_eh.size() == vs->prev.size())
+    std::copy(stored_eh.begin(), stored_eh.end(), vs->prev.begin());
   if (!st.IsNull(5)) {
     ++report->signatures_checked;
     Bytes sig = st.Blob(5);
@@ -422,8 +468,9 @@ void CheckOneVersion(Store::Impl* s, sql::Stmt& st, VerifyState* vs, VerifyRepor
 Result<VerifyReport> Store::Verify() {
   Impl* s = impl_.get();
   SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
-  SWEEP_ASSIGN_OR_RETURN(auto st, s->db->Prepare("SELECT seq, record_id, version, sealed, "
-                                                 "entry_hash, head_sig FROM versions ORDER BY seq"));
+  SWEEP_ASSIGN_OR_RETURN(auto st,
+                         s->db->Prepare("SELECT seq, record_id, version, sealed, "
+                                        "entry_hash, head_sig FROM versions ORDER BY seq"));
   VerifyReport report;
   VerifyState vs;
   for (;;) {

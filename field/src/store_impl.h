@@ -35,7 +35,7 @@ class Store::Impl {
   std::string officer_id;
   int64_t idle_timeout_ms = 0;
   int64_t last_activity_us = 0;
-  int64_t lock_epoch = 0;      // meta lock_epoch seen at unlock
+  int64_t lock_epoch = 0;  // meta lock_epoch seen at unlock
 
   // Locks first if idle too long or a lock was requested; Locked if locked.
   Status RequireUnlocked();

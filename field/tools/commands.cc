@@ -40,8 +40,8 @@ Result<std::string> ResolveOfficer(Store* store, const Globals& g) {
 Result<std::unique_ptr<Store>> OpenUnlocked(const Globals& g) {
   SWEEP_ASSIGN_OR_RETURN(auto store, Store::Open(g.store_dir, Env::Default()));
   SWEEP_ASSIGN_OR_RETURN(std::string officer, ResolveOfficer(store.get(), g));
-  SWEEP_ASSIGN_OR_RETURN(Pin pin, ReadPin("PIN for " + officer + " / 请输入PIN: ", g.pin_stdin,
-                                          std::cin, false));
+  SWEEP_ASSIGN_OR_RETURN(
+      Pin pin, ReadPin("PIN for " + officer + " / 请输入PIN: ", g.pin_stdin, std::cin, false));
   SWEEP_RETURN_IF_ERROR(store->Unlock(officer, pin.view()));
   return store;
 }
@@ -125,8 +125,9 @@ Status CmdInit(const Globals& g, const InitArgs& a) {
   if (a.officer_id.empty() || a.name.empty()) {
     return Status::InvalidArgument("init needs --officer ID and --name NAME");
   }
-  SWEEP_ASSIGN_OR_RETURN(Pin pin, ReadPin("New PIN for " + a.officer_id + " / 设置PIN: ",
-                                          g.pin_stdin, std::cin, true));
+  SWEEP_ASSIGN_OR_RETURN(
+      Pin pin,
+      ReadPin("New PIN for " + a.officer_id + " / 设置PIN: ", g.pin_stdin, std::cin, true));
   field::InitOptions opt;
   opt.officer_id = a.officer_id;
   opt.officer_name = a.name;
@@ -136,8 +137,8 @@ Status CmdInit(const Globals& g, const InitArgs& a) {
   SWEEP_RETURN_IF_ERROR(Store::Create(g.store_dir, opt, pin.view(), Env::Default()));
   SWEEP_ASSIGN_OR_RETURN(auto store, Store::Open(g.store_dir, Env::Default()));
   SWEEP_ASSIGN_OR_RETURN(auto info, store->Info());
-  std::cout << "created store in " << g.store_dir << " for officer " << a.officer_id
-            << "\ndevice " << info.device_id << ", signing key " << info.sign_key_id << "\n";
+  std::cout << "created store in " << g.store_dir << " for officer " << a.officer_id << "\ndevice "
+            << info.device_id << ", signing key " << info.sign_key_id << "\n";
   return Status::Ok();
 }
 
@@ -146,8 +147,9 @@ Status CmdOfficerAdd(const Globals& g, const InitArgs& a) {
     return Status::InvalidArgument("officer add needs --officer ID and --name NAME");
   }
   SWEEP_ASSIGN_OR_RETURN(auto store, OpenUnlocked(g));
-  SWEEP_ASSIGN_OR_RETURN(Pin pin, ReadPin("New PIN for " + a.officer_id + " / 设置PIN: ",
-                                          g.pin_stdin, std::cin, true));
+  SWEEP_ASSIGN_OR_RETURN(
+      Pin pin,
+      ReadPin("New PIN for " + a.officer_id + " / 设置PIN: ", g.pin_stdin, std::cin, true));
   crypto::KdfParams kdf;
   kdf.ops_limit = a.kdf_ops;
   kdf.mem_limit = a.kdf_mem_mib << 20;
@@ -164,8 +166,7 @@ Status CmdOfficerList(const Globals& g) {
 }
 
 Status CmdRecord(const Globals& g, const RecordArgs& a) {
-  bool lines = !a.jsonl_file.empty() ||
-               (a.json_file.size() > 6 && a.json_file.ends_with(".jsonl"));
+  bool lines = !a.jsonl_file.empty() || (a.json_file.size() > 6 && a.json_file.ends_with(".jsonl"));
   std::string file = a.jsonl_file.empty() ? a.json_file : a.jsonl_file;
   if (file.empty()) return Status::InvalidArgument("record needs --json FILE or --jsonl FILE");
   if (lines && !a.edit_id.empty()) {
@@ -264,8 +265,9 @@ Status CmdVerify(const Globals& g) {
             << report.signatures_checked << " signatures: "
             << (report.ok() ? "OK" : std::to_string(report.problems.size()) + " problems") << "\n";
   if (!report.ok()) {
-    return Status::Corruption("the store failed verification; keep the tablet as it is and "
-                              "report it to the station");
+    return Status::Corruption(
+        "the store failed verification; keep the tablet as it is and "
+        "report it to the station");
   }
   return Status::Ok();
 }
@@ -279,8 +281,9 @@ Status CmdLock(const Globals& g) {
 
 Status CmdWipe(const Globals& g, bool yes) {
   if (!yes) {
-    return Status::InvalidArgument("wipe destroys every record on this tablet that is not yet "
-                                   "synced; run again with --yes to confirm");
+    return Status::InvalidArgument(
+        "wipe destroys every record on this tablet that is not yet "
+        "synced; run again with --yes to confirm");
   }
   SWEEP_ASSIGN_OR_RETURN(auto store, Store::Open(g.store_dir, Env::Default()));
   SWEEP_RETURN_IF_ERROR(store->Shred("wiped on request"));
@@ -293,10 +296,10 @@ Status CmdInfo(const Globals& g) {
   SWEEP_ASSIGN_OR_RETURN(auto info, store->Info());
   SWEEP_ASSIGN_OR_RETURN(auto officers, store->Officers());
   std::cout << "device " << info.device_id << "\nsigning key " << info.sign_key_id
-            << "\nformat version " << info.format_version << "\nrecords " << info.records
-            << " (" << info.versions << " versions)\nofficers " << officers.size()
-            << "\nwrong PIN attempts " << info.failed_attempts << " of "
-            << info.max_failed_attempts << "\n";
+            << "\nformat version " << info.format_version << "\nrecords " << info.records << " ("
+            << info.versions << " versions)\nofficers " << officers.size()
+            << "\nwrong PIN attempts " << info.failed_attempts << " of " << info.max_failed_attempts
+            << "\n";
   return Status::Ok();
 }
 
@@ -310,11 +313,16 @@ Status CmdFind(const Globals& g, const std::string& kind, const std::string& val
 
 Status CmdCheck(const std::string& kind, const std::string& file, bool json) {
   schema::Verdict (*check)(std::string_view) = nullptr;
-  if (kind == "id") check = schema::CheckResidentId;
-  else if (kind == "uscc") check = schema::CheckCreditCode;
-  else if (kind == "phone") check = schema::CheckPhone;
-  else if (kind == "bankcard") check = schema::CheckBankCard;
-  else return Status::InvalidArgument("--kind must be id, uscc, phone or bankcard");
+  if (kind == "id")
+    check = schema::CheckResidentId;
+  else if (kind == "uscc")
+    check = schema::CheckCreditCode;
+  else if (kind == "phone")
+    check = schema::CheckPhone;
+  else if (kind == "bankcard")
+    check = schema::CheckBankCard;
+  else
+    return Status::InvalidArgument("--kind must be id, uscc, phone or bankcard");
   SWEEP_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
   std::istringstream in(text);
   std::string line;

@@ -15,7 +15,7 @@ struct Globals {
   std::string store_dir;
   std::string as_officer;  // who unlocks; empty = the only officer
   bool pin_stdin = false;
-  bool json = false;       // machine-readable output where offered
+  bool json = false;  // machine-readable output where offered
 };
 
 struct InitArgs {

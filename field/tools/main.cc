@@ -45,8 +45,9 @@ int main(int argc, char** argv) {
   auto* c_init = app.add_subcommand("init", "Create a store for its first officer");
   c_init->add_option("--officer", init.officer_id, "Officer id (police number)")->required();
   c_init->add_option("--name", init.name, "Officer's name")->required();
-  c_init->add_option("--max-attempts", init.max_attempts,
-                     "Wrong PINs in a row before the store crypto-shreds itself")
+  c_init
+      ->add_option("--max-attempts", init.max_attempts,
+                   "Wrong PINs in a row before the store crypto-shreds itself")
       ->check(CLI::Range(1, 100));
   c_init->add_option("--kdf-ops", init.kdf_ops, "Argon2id passes (default 3)")
       ->check(CLI::Range(1, 20));
@@ -56,7 +57,8 @@ int main(int argc, char** argv) {
   auto* c_officer = app.add_subcommand("officer", "Officers sharing this tablet");
   c_officer->require_subcommand(1);
   InitArgs add;
-  auto* c_add = c_officer->add_subcommand("add", "Add an officer (needs an existing officer's PIN)");
+  auto* c_add =
+      c_officer->add_subcommand("add", "Add an officer (needs an existing officer's PIN)");
   c_add->add_option("--officer", add.officer_id, "New officer's id")->required();
   c_add->add_option("--name", add.name, "New officer's name")->required();
   c_add->add_option("--kdf-ops", add.kdf_ops, "Argon2id passes")->check(CLI::Range(1, 20));

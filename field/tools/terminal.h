@@ -15,9 +15,7 @@ namespace sweep::cli {
 // A PIN in guarded memory.
 struct Pin {
   crypto::SecretBuffer buf;
-  std::string_view view() const {
-    return {reinterpret_cast<const char*>(buf.data()), buf.size()};
-  }
+  std::string_view view() const { return {reinterpret_cast<const char*>(buf.data()), buf.size()}; }
 };
 
 // Reads one PIN: from the controlling terminal with echo off, or, when

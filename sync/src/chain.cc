@@ -16,8 +16,8 @@ Digest RecordHash(crypto::ByteView serialized_record) {
 Digest EntryHash(std::string_view device_id, uint64_t seq, const Digest& prev,
                  const Digest& record_hash) {
   auto s = U64Be(seq);
-  return crypto::Hash({crypto::AsBytes("sweep.chain.v1"), crypto::AsBytes(device_id), s, prev,
-                       record_hash});
+  return crypto::Hash(
+      {crypto::AsBytes("sweep.chain.v1"), crypto::AsBytes(device_id), s, prev, record_hash});
 }
 
 crypto::Bytes HeadMessage(std::string_view device_id, uint64_t seq, const Digest& entry_hash) {

@@ -77,8 +77,9 @@ Status OpenInto(const SecretBuffer& key, ByteView sealed, ByteView ad, uint8_t* 
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
           out, &mlen, nullptr, sealed.data() + kAeadNonceSize, sealed.size() - kAeadNonceSize,
           ad.data(), ad.size(), sealed.data(), key.data()) != 0) {
-    return Status::Corruption("authentication failed: the bytes were altered, moved, or sealed "
-                              "under another key");
+    return Status::Corruption(
+        "authentication failed: the bytes were altered, moved, or sealed "
+        "under another key");
   }
   return Status::Ok();
 }
@@ -152,8 +153,8 @@ std::array<uint8_t, kSignatureSize> Sign(const SecretBuffer& sk, ByteView messag
 
 bool VerifySignature(ByteView pk, ByteView message, ByteView signature) {
   if (pk.size() != kSignPublicKeySize || signature.size() != kSignatureSize) return false;
-  return crypto_sign_verify_detached(signature.data(), message.data(), message.size(),
-                                     pk.data()) == 0;
+  return crypto_sign_verify_detached(signature.data(), message.data(), message.size(), pk.data()) ==
+         0;
 }
 
 BoxKeyPair NewBoxKeyPair() {

@@ -59,14 +59,15 @@ TEST_CASE("the shipped examples record, list, show and verify") {
   REQUIRE(rc.exit_code == 0);
   CHECK(rc.out.find("saved rental-check") != std::string::npos);
   CHECK(rc.out.find("error") == std::string::npos);
-  auto os = Field(store, {"--pin-stdin", "record", "office-sweep", "--json",
-                          kExamples + "office-sweep.json"},
-                  kPin);
+  auto os = Field(
+      store, {"--pin-stdin", "record", "office-sweep", "--json", kExamples + "office-sweep.json"},
+      kPin);
   INFO(os.err);
   REQUIRE(os.exit_code == 0);
-  auto reg = Field(store, {"--pin-stdin", "record", "rental-check", "--jsonl",
-                           kExamples + "tenant-register.jsonl"},
-                   kPin);
+  auto reg = Field(
+      store,
+      {"--pin-stdin", "record", "rental-check", "--jsonl", kExamples + "tenant-register.jsonl"},
+      kPin);
   INFO(reg.err);
   REQUIRE(reg.exit_code == 0);
   CHECK(reg.out.find("5 records saved") != std::string::npos);
@@ -93,9 +94,10 @@ TEST_CASE("an edit makes version 2 and keeps version 1") {
                     kPin + Slurp(kExamples + "rental-check.json"));
   REQUIRE(edit.exit_code == 0);
   CHECK(edit.out.find(id + " v2") != std::string::npos);
-  auto stale = Field(store, {"--pin-stdin", "record", "rental-check", "--edit", id,
-                             "--base-version", "1", "--json", "-"},
-                     kPin + Slurp(kExamples + "rental-check.json"));
+  auto stale = Field(
+      store,
+      {"--pin-stdin", "record", "rental-check", "--edit", id, "--base-version", "1", "--json", "-"},
+      kPin + Slurp(kExamples + "rental-check.json"));
   CHECK(stale.exit_code == 9);
   auto history = Field(store, {"--pin-stdin", "show", id, "--history"}, kPin);
   CHECK(history.out.find("\"version\": \"2\"") != std::string::npos);
@@ -148,7 +150,8 @@ TEST_CASE("identifier problems are shown and kept; --strict refuses them") {
   CHECK(strict.exit_code == 2);
   CHECK(strict.err.find("occupants[0].idNumber") != std::string::npos);
   CHECK(CountRecords(store) == 0);
-  auto lenient = Field(store, {"--pin-stdin", "record", "rental-check", "--json", "-"}, kPin + body);
+  auto lenient =
+      Field(store, {"--pin-stdin", "record", "rental-check", "--json", "-"}, kPin + body);
   REQUIRE(lenient.exit_code == 0);
   CHECK(lenient.out.find("error occupants[0].idNumber") != std::string::npos);
   CHECK(lenient.out.find("occupants[0].phone") != std::string::npos);

@@ -34,8 +34,8 @@ int main(int argc, char** argv) {
     std::vector<sweep::field::NewVersion> batch;
     size_t size = 1 + rng() % 8;
     for (size_t i = 0; i < size; ++i) {
-      sweep::v1::Record r = rng() % 3 ? sweep::testing::SampleRentalCheck()
-                                      : sweep::testing::SampleOfficeSweep();
+      sweep::v1::Record r =
+          rng() % 3 ? sweep::testing::SampleRentalCheck() : sweep::testing::SampleOfficeSweep();
       std::string note(static_cast<size_t>(rng() % 2000), 'x');
       if (r.has_rental_check()) r.mutable_rental_check()->set_notes(note);
       bool edit = !ids.empty() && rng() % 4 == 0 && r.has_rental_check();

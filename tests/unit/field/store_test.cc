@@ -1,10 +1,11 @@
 // The encrypted field store: round trips, PINs, lockout, shredding, locking,
 // edits, identifier lookup. Tamper and canary tests are in tamper_test.cc.
+#include "sweep/field/store.h"
+
 #include <catch2/catch.hpp>
 
 #include "../../support/fake_env.h"
 #include "../../support/records.h"
-#include "sweep/field/store.h"
 
 using namespace sweep;
 using field::Store;
@@ -100,8 +101,8 @@ TEST_CASE("identifier lookup goes through keyed hashes and normalises input") {
   FakeEnv env;
   REQUIRE(Store::Create(dir.path(), Options(), "246810", &env).ok());
   auto store = OpenUnlocked(dir.path(), &env);
-  auto saved = store->Append({{"", 0, testing::SampleRentalCheck()},
-                              {"", 0, testing::SampleOfficeSweep()}});
+  auto saved =
+      store->Append({{"", 0, testing::SampleRentalCheck()}, {"", 0, testing::SampleOfficeSweep()}});
   REQUIRE(saved.ok());
   auto by_id = store->FindByIdentifier("id", "360426 19910101 0071");
   REQUIRE(by_id.ok());
@@ -229,4 +230,19 @@ TEST_CASE("creating over an existing store and opening a missing one fail clearl
   auto missing = Store::Open(dir.Sub("nothing"), &env);
   CHECK(missing.status().code() == Code::kNotFound);
   CHECK_THAT(missing.status().message(), Catch::Contains("init"));
+}
+
+TEST_CASE("a long commit is signed every kSignEvery versions and at its end") {
+  TempDir dir;
+  FakeEnv env;
+  REQUIRE(Store::Create(dir.path(), Options(), "246810", &env).ok());
+  auto store = OpenUnlocked(dir.path(), &env);
+  std::vector<field::NewVersion> batch;
+  for (int i = 0; i < 600; ++i) batch.push_back({"", 0, testing::SampleRentalCheck()});
+  REQUIRE(store->Append(std::move(batch)).ok());
+  auto report = store->Verify();
+  REQUIRE(report.ok());
+  CHECK(report->ok());
+  CHECK(report->versions_checked == 600);
+  CHECK(report->signatures_checked == 3);  // at 256, 512 and 600
 }

@@ -235,9 +235,9 @@ std::string Utf16Le(const std::u16string& s) {
 TEST_CASE("canary: no personal data appears in any file of the store folder") {
   TempDir dir;
   FakeEnv env;
-  const std::string name = "欧阳翠花";            // distinctive name
+  const std::string name = "欧阳翠花";  // distinctive name
   const std::u16string name16 = u"欧阳翠花";
-  const std::string id = "44011320141005001X";   // valid ID
+  const std::string id = "44011320141005001X";  // valid ID
   const std::string phone = "13987654321";
   const std::string officer_name = "王建国";
   REQUIRE(Store::Create(dir.path(), FastOptions(), kPin, &env).ok());

@@ -1,8 +1,9 @@
+#include "sweep/sync/crypto.h"
+
 #include <catch2/catch.hpp>
 
 #include "../../support/fake_env.h"
 #include "sweep/sync/chain.h"
-#include "sweep/sync/crypto.h"
 #include "sweep/sync/hlc.h"
 
 using namespace sweep;

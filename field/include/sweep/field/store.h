@@ -25,8 +25,8 @@ namespace sweep::field {
 struct InitOptions {
   std::string officer_id;
   std::string officer_name;
-  crypto::KdfParams kdf;          // salt is generated; ops/mem as given
-  int max_failed_attempts = 10;   // consecutive wrong PINs before crypto-shredding
+  crypto::KdfParams kdf;         // salt is generated; ops/mem as given
+  int max_failed_attempts = 10;  // consecutive wrong PINs before crypto-shredding
 };
 
 // What happens after a wrong PIN: free retries, then a doubling delay.
@@ -43,9 +43,9 @@ struct RecordSummary {
   std::string record_id;
   uint64_t version = 0;
   uint64_t seq = 0;
-  std::string kind;      // "rental-check" | "office-sweep"
-  std::string address;   // raw address as typed
-  std::string subject;   // company name or first occupant's name
+  std::string kind;     // "rental-check" | "office-sweep"
+  std::string address;  // raw address as typed
+  std::string subject;  // company name or first occupant's name
   std::string officer_id;
   int64_t wall_ms = 0;
   int errors = 0;
@@ -88,6 +88,9 @@ class Store {
  public:
   static constexpr int kFormatVersion = 1;
   static constexpr const char* kFileName = "sweep-field.db";
+  // Inside one commit, every kSignEvery-th version is signed as well as the
+  // last, so a sync batch never needs more than this many versions.
+  static constexpr size_t kSignEvery = 256;
 
   // Creates a store in `dir` (created if missing; must not hold a store) for
   // its first officer. REQUIRES: pin.size() >= kMinPinLength.
@@ -118,7 +121,7 @@ class Store {
   // version, base, HLC, officer, device and validation results; returns the
   // stored records in order. Returns once the commit is on disk.
   Result<std::vector<v1::Record>> Append(std::vector<NewVersion> versions);
-  Result<v1::Record> Get(std::string_view record_id);             // latest version
+  Result<v1::Record> Get(std::string_view record_id);  // latest version
   Result<std::vector<v1::Record>> History(std::string_view record_id);
   Result<std::vector<RecordSummary>> List();
   // Record ids whose versions carry `value` of the given kind ("id", "phone",

@@ -18,17 +18,17 @@ namespace sweep {
 
 enum class Code {
   kOk = 0,
-  kInvalidArgument,   // bad input from a user, a file or the network
-  kNotFound,          // the named thing does not exist
-  kAlreadyExists,     // creating something that is there already
-  kCorruption,        // stored data failed an integrity check
-  kIOError,           // the operating system or SQLite failed
-  kConflict,          // a concurrent or contradictory change
-  kUnauthorized,      // wrong PIN, bad signature, revoked device
-  kLocked,            // keys not in memory, or PIN lockout delay running
-  kShredded,          // the store was crypto-shredded; its data is gone
-  kUnavailable,       // try again later (network, busy)
-  kInternal,          // a bug: please report
+  kInvalidArgument,  // bad input from a user, a file or the network
+  kNotFound,         // the named thing does not exist
+  kAlreadyExists,    // creating something that is there already
+  kCorruption,       // stored data failed an integrity check
+  kIOError,          // the operating system or SQLite failed
+  kConflict,         // a concurrent or contradictory change
+  kUnauthorized,     // wrong PIN, bad signature, revoked device
+  kLocked,           // keys not in memory, or PIN lockout delay running
+  kShredded,         // the store was crypto-shredded; its data is gone
+  kUnavailable,      // try again later (network, busy)
+  kInternal,         // a bug: please report
 };
 
 std::string_view CodeName(Code code);
@@ -67,7 +67,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT
     if (status_.ok()) status_ = Status::Internal("Result constructed from OK status without value");
   }
@@ -97,9 +97,9 @@ int ExitCodeFor(const Status& status);
 }  // namespace sweep
 
 // Propagates a non-OK Status out of the calling function.
-#define SWEEP_RETURN_IF_ERROR(expr)               \
-  do {                                            \
-    ::sweep::Status sweep_status_ = (expr);       \
+#define SWEEP_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::sweep::Status sweep_status_ = (expr);        \
     if (!sweep_status_.ok()) return sweep_status_; \
   } while (0)
 

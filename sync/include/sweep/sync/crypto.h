@@ -57,9 +57,9 @@ class SecretBuffer {
 };
 
 constexpr size_t kKeySize = 32;
-constexpr size_t kAeadNonceSize = 24;   // XChaCha20-Poly1305
+constexpr size_t kAeadNonceSize = 24;  // XChaCha20-Poly1305
 constexpr size_t kAeadTagSize = 16;
-constexpr size_t kHashSize = 32;        // BLAKE2b-256
+constexpr size_t kHashSize = 32;  // BLAKE2b-256
 constexpr size_t kSignPublicKeySize = 32;
 constexpr size_t kSignSecretKeySize = 64;
 constexpr size_t kSignatureSize = 64;
