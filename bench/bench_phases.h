@@ -26,7 +26,8 @@ struct BulkOptions {
 };
 
 struct BulkResult {
-  double seconds = 0;  // inside Append / the baseline's transaction only
+  double seconds = 0;      // inside Append / the baseline's transaction only
+  double cpu_seconds = 0;  // CPU time of this thread in the same intervals
   uint64_t records = 0;
   uint64_t serialized_bytes = 0;  // plaintext record bytes
   uint64_t disk_bytes = 0;        // database + WAL after the run
@@ -54,7 +55,8 @@ Result<std::vector<double>> RunUnlocks(const crypto::KdfParams& kdf, uint64_t co
                                        const std::string& parent_dir, const std::string& label);
 
 // Microseconds per record for each step Store::Append adds to a plain insert,
-// measured in isolation over `count` records.
+// measured in isolation over `count` records as thread CPU time (best of 3),
+// so that load from other processes inflates them as little as possible.
 struct StepCosts {
   double validate_us = 0;     // schema::ValidateRecord
   double identifiers_us = 0;  // normalising identifiers for the tag index

@@ -1,5 +1,6 @@
 #include "bench_util.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,12 @@
 namespace sweep::bench {
 
 namespace fs = std::filesystem;
+
+double Stopwatch::ThreadCpuSeconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());

@@ -14,15 +14,19 @@
 
 namespace sweep::bench {
 
+// Wall-clock time and this thread's CPU time since construction.
 class Stopwatch {
  public:
-  Stopwatch() : start_(std::chrono::steady_clock::now()) {}
+  Stopwatch() : start_(std::chrono::steady_clock::now()), cpu_start_(ThreadCpuSeconds()) {}
   double Seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
+  double CpuSeconds() const { return ThreadCpuSeconds() - cpu_start_; }
 
  private:
+  static double ThreadCpuSeconds();
   std::chrono::steady_clock::time_point start_;
+  double cpu_start_;
 };
 
 // Median and nearest-rank percentile (p in [0, 100]). REQUIRES: !values.empty().

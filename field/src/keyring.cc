@@ -58,6 +58,7 @@ Status CreateSchema(sql::Db* db) {
       UNIQUE(record_id, version));
     CREATE TABLE tags(tag BLOB NOT NULL, seq INTEGER NOT NULL);
     CREATE INDEX tags_by_tag ON tags(tag);
+    CREATE TABLE feed(tag BLOB PRIMARY KEY, kind TEXT NOT NULL, sealed BLOB NOT NULL);
   )sql");
 }
 
@@ -436,7 +437,7 @@ Status Store::Shred(std::string_view reason) {
                     "UPDATE keys SET wrapped=randomblob(length(wrapped));"));
     SWEEP_RETURN_IF_ERROR(
         s->db->Exec("DELETE FROM officers; DELETE FROM keys;"
-                    "DELETE FROM versions; DELETE FROM tags;"));
+                    "DELETE FROM versions; DELETE FROM tags; DELETE FROM feed;"));
     std::string marker =
         std::string(reason) + ", at " + std::to_string(s->env->NowMillis()) + " ms since epoch";
     SWEEP_RETURN_IF_ERROR(s->SetMeta("shredded", marker));

@@ -63,12 +63,6 @@ std::set<std::pair<std::string, std::string>> Identifiers(const v1::Record& r) {
   return out;
 }
 
-Bytes Tag(const crypto::SecretBuffer& index_key, std::string_view kind, std::string_view value) {
-  auto h = crypto::KeyedHash(
-      index_key, {AsBytes("sweep.tag.v1|"), AsBytes(kind), AsBytes("|"), AsBytes(value)});
-  return Bytes(h.begin(), h.begin() + 16);
-}
-
 struct Head {
   uint64_t seq = 0;
   Digest hash{};
@@ -159,6 +153,8 @@ class VersionWriter {
     rec.set_officer_id(s_->officer_id);
     rec.set_device_id(s_->device_id);
     for (auto& v : schema::ValidateRecord(rec)) *rec.add_validation() = std::move(v);
+    SWEEP_ASSIGN_OR_RETURN(auto hits, FindWatchlistHits(s_, rec));
+    for (auto& v : hits) *rec.add_validation() = std::move(v);
     pending_[rec.record_id()] = rec.version();
     return rec;
   }
@@ -185,7 +181,7 @@ class VersionWriter {
     }
     SWEEP_RETURN_IF_ERROR(insert_->Run());
     for (const auto& [kind, value] : Identifiers(rec)) {
-      tag_->Bind(1, Tag(s_->keys->index, kind, value)).Bind(2, static_cast<int64_t>(seq));
+      tag_->Bind(1, s_->IndexTag(kind, value)).Bind(2, static_cast<int64_t>(seq));
       SWEEP_RETURN_IF_ERROR(tag_->Run());
     }
     head_ = {seq, eh};
@@ -221,6 +217,40 @@ class VersionWriter {
 
 }  // namespace
 
+Result<Bytes> OpenVersionBytes(Store::Impl* s, uint64_t seq, const std::string& record_id,
+                               uint64_t version, const Bytes& sealed) {
+  auto plain =
+      crypto::AeadOpen(s->keys->data, sealed, VersionAd(s->device_id, seq, record_id, version));
+  if (!plain.ok()) {
+    return plain.status().WithContext("version " + std::to_string(version) + " of record " +
+                                      record_id + " (seq " + std::to_string(seq) + ")");
+  }
+  return plain;
+}
+
+Bytes Store::Impl::IndexTag(std::string_view kind, std::string_view value) const {
+  auto h = crypto::KeyedHash(keys->index, {AsBytes("sweep.tag.v1|"), AsBytes(kind), AsBytes("|"),
+                                           AsBytes(value)});
+  return Bytes(h.begin(), h.begin() + 16);
+}
+
+Status Store::Impl::SetSealedMeta(std::string_view key, ByteView value) {
+  std::string ad = "sweep.meta.v1|" + device_id + "|" + std::string(key);
+  return SetMeta(key, crypto::AeadSeal(keys->data, value, AsBytes(ad), env));
+}
+
+Result<std::optional<Bytes>> Store::Impl::SealedMeta(std::string_view key) {
+  auto sealed = MetaBlob(key);
+  if (!sealed.ok()) {
+    if (sealed.status().code() == Code::kNotFound) return std::optional<Bytes>();
+    return sealed.status();
+  }
+  std::string ad = "sweep.meta.v1|" + device_id + "|" + std::string(key);
+  auto plain = crypto::AeadOpen(keys->data, *sealed, AsBytes(ad));
+  if (!plain.ok()) return plain.status().WithContext("store setting '" + std::string(key) + "'");
+  return std::optional<Bytes>(std::move(plain).value());
+}
+
 Result<std::vector<v1::Record>> Store::Append(std::vector<NewVersion> items) {
   Impl* s = impl_.get();
   SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
@@ -247,12 +277,8 @@ namespace {
 
 Result<v1::Record> OpenVersion(Store::Impl* s, uint64_t seq, const std::string& record_id,
                                uint64_t version, const Bytes& sealed) {
-  auto plain =
-      crypto::AeadOpen(s->keys->data, sealed, VersionAd(s->device_id, seq, record_id, version));
-  if (!plain.ok()) {
-    return plain.status().WithContext("version " + std::to_string(version) + " of record " +
-                                      record_id + " (seq " + std::to_string(seq) + ")");
-  }
+  auto plain = OpenVersionBytes(s, seq, record_id, version, sealed);
+  if (!plain.ok()) return plain.status();
   v1::Record rec;
   if (!rec.ParseFromArray(plain->data(), static_cast<int>(plain->size()))) {
     return Status::Corruption("record " + record_id + " version " + std::to_string(version) +
@@ -365,7 +391,7 @@ Result<std::vector<std::string>> Store::FindByIdentifier(std::string_view kind,
   SWEEP_ASSIGN_OR_RETURN(auto st, s->db->Prepare("SELECT DISTINCT v.record_id FROM tags t JOIN "
                                                  "versions v ON v.seq=t.seq WHERE t.tag=? "
                                                  "ORDER BY v.seq"));
-  st.Bind(1, Tag(s->keys->index, kind, normal));
+  st.Bind(1, s->IndexTag(kind, normal));
   std::vector<std::string> out;
   for (;;) {
     SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());

@@ -47,10 +47,22 @@ class Store::Impl {
   Status SetMeta(std::string_view key, crypto::ByteView value);
   Result<crypto::Bytes> MetaBlob(std::string_view key);
 
+  // Sealed meta values (under the data key, bound to the key name).
+  Status SetSealedMeta(std::string_view key, crypto::ByteView value);
+  Result<std::optional<crypto::Bytes>> SealedMeta(std::string_view key);
+  // 16-byte keyed hash for the lookup tables (tags, feed).
+  crypto::Bytes IndexTag(std::string_view kind, std::string_view value) const;
+
   // Associated data binding a wrapped key to its name and this device.
   crypto::Bytes KeyAd(std::string_view name) const;
   crypto::Bytes OfficerAd(std::string_view officer_id, std::string_view what) const;
 };
+
+// Decrypts one stored version to the exact record bytes.
+Result<crypto::Bytes> OpenVersionBytes(Store::Impl* s, uint64_t seq, const std::string& record_id,
+                                       uint64_t version, const crypto::Bytes& sealed);
+// Watchlist entries (pulled from the hub) matching the record's identifiers.
+Result<std::vector<v1::ValidationResult>> FindWatchlistHits(Store::Impl* s, const v1::Record& r);
 
 // Creates the tables and pragmas of a fresh store file.
 Status CreateSchema(sql::Db* db);

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "sweep/field/store.h"
+#include "sweep/field/sync_client.h"
 #include "sweep/schema/identifiers.h"
 #include "sweep/schema/record_json.h"
 #include "terminal.h"
@@ -308,6 +309,52 @@ Status CmdFind(const Globals& g, const std::string& kind, const std::string& val
   SWEEP_ASSIGN_OR_RETURN(auto ids, store->FindByIdentifier(kind, value));
   for (const auto& id : ids) std::cout << id << "\n";
   if (ids.empty()) return Status::NotFound("no record carries that " + kind);
+  return Status::Ok();
+}
+
+Status CmdEnroll(const Globals& g, const SyncArgs& a) {
+  if (a.hub_url.empty() || a.code.empty()) {
+    return Status::InvalidArgument("enroll needs --hub URL and --code CODE (from `sweep-hub "
+                                   "enroll-code` at the station)");
+  }
+  SWEEP_ASSIGN_OR_RETURN(auto store, OpenUnlocked(g));
+  field::TransportOptions topt;
+  topt.tls_ca = a.tls_ca;
+  SWEEP_ASSIGN_OR_RETURN(auto transport, field::NewHttpTransport(a.hub_url, topt));
+  SWEEP_RETURN_IF_ERROR(field::Enroll(store.get(), transport.get(), a.hub_url, a.code, a.label));
+  SWEEP_ASSIGN_OR_RETURN(auto hub, store->Hub());
+  std::cout << "enrolled with hub " << hub->enrollment.hub_id() << " at " << a.hub_url
+            << " as officer " << hub->enrollment.officer_id() << " ("
+            << hub->enrollment.agency() << ", " << hub->enrollment.role() << ")\n";
+  return Status::Ok();
+}
+
+Status CmdSync(const Globals& g, const SyncArgs& a) {
+  SWEEP_ASSIGN_OR_RETURN(auto store, OpenUnlocked(g));
+  SWEEP_ASSIGN_OR_RETURN(auto hub, store->Hub());
+  if (!hub) return Status::NotFound("this tablet is not enrolled: run `enroll --hub URL --code CODE`");
+  std::string url = a.hub_url.empty() ? hub->url : a.hub_url;
+  field::TransportOptions topt;
+  topt.tls_ca = a.tls_ca;
+  SWEEP_ASSIGN_OR_RETURN(auto transport, field::NewHttpTransport(url, topt));
+  SWEEP_ASSIGN_OR_RETURN(auto state, store->GetSyncState());
+  uint64_t pending = state.head_seq - std::min(state.head_seq, state.synced_seq);
+  Progress push("sync: sending records", pending, 0);
+  field::SyncOptions opt;
+  opt.progress = [&](const field::SyncProgress& p) {
+    if (p.phase == "push") push.Update(p.done, p.bytes);
+  };
+  int64_t start = Env::Default()->MonotonicMicros();
+  auto summary = field::Sync(store.get(), transport.get(), opt);
+  if (pending > 0) push.Done();
+  if (!summary.ok()) return summary.status();
+  double secs = (Env::Default()->MonotonicMicros() - start) / 1e6;
+  std::cout << "synced with " << url << ": " << summary->pushed << " versions sent";
+  if (summary->duplicates > 0) std::cout << " (" << summary->duplicates << " already there)";
+  std::cout << ", " << summary->pulled << " updates received, "
+            << (summary->bytes_sent + summary->bytes_received) / 1024 << " KiB in "
+            << summary->round_trips << " round trips, " << std::fixed << std::setprecision(2)
+            << secs << " s; hub holds seq 1.." << summary->acked_seq << "\n";
   return Status::Ok();
 }
 

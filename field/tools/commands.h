@@ -47,6 +47,15 @@ Status CmdWipe(const Globals& g, bool yes);
 Status CmdInfo(const Globals& g);
 Status CmdFind(const Globals& g, const std::string& kind, const std::string& value);
 
+struct SyncArgs {
+  std::string hub_url;  // enroll: required; sync: default the enrolled hub
+  std::string code;
+  std::string label;
+  std::string tls_ca;
+};
+Status CmdEnroll(const Globals& g, const SyncArgs& a);
+Status CmdSync(const Globals& g, const SyncArgs& a);
+
 // Reads values one per line from `file` ("-" or empty = stdin) and prints a
 // verdict per line. Fails (InvalidArgument) if any value is invalid.
 Status CmdCheck(const std::string& kind, const std::string& file, bool json);

@@ -11,11 +11,12 @@
 namespace {
 
 constexpr const char* kExitCodes = R"(Exit codes:
-  0 ok                       5 I/O error
-  1 internal error           6 unauthorized (wrong PIN)
-  2 invalid input or usage   7 locked (wait for the PIN delay)
-  3 not found                8 store crypto-shredded
-  4 verification failed      9 conflict / already exists
+  0 ok                        6 unauthorized (wrong PIN, hub refused, wrong hub key)
+  1 internal error            7 locked (wait for the PIN delay)
+  2 invalid input or usage    8 store crypto-shredded (also: revoked and wiped)
+  3 not found                 9 conflict (stale edit, hub holds a different chain)
+  4 verification failed      10 hub unreachable (records stay, sync again later)
+  5 I/O error
 The PIN is asked on the terminal, or read from the first line of standard
 input with --pin-stdin. It is never taken from arguments or the environment.)";
 
@@ -94,6 +95,17 @@ int main(int argc, char** argv) {
   auto* c_find = app.add_subcommand("find", "Records carrying an identifier (keyed-hash lookup)");
   c_find->add_option("--kind", find_kind, "id | phone | uscc | card")->required();
   c_find->add_option("VALUE", find_value, "The identifier")->required();
+  SyncArgs sync_args;
+  auto* c_enroll = app.add_subcommand("enroll", "Enroll this tablet with the station's hub");
+  c_enroll->add_option("--hub", sync_args.hub_url, "Hub address, e.g. https://hub.station:8443")
+      ->required();
+  c_enroll->add_option("--code", sync_args.code, "One-time code from `sweep-hub enroll-code`")
+      ->required();
+  c_enroll->add_option("--label", sync_args.label, "Tablet label, e.g. its asset tag");
+  c_enroll->add_option("--tls-ca", sync_args.tls_ca, "PEM file of the CA to trust for https");
+  auto* c_sync = app.add_subcommand("sync", "Send new records to the hub and receive updates");
+  c_sync->add_option("--hub", sync_args.hub_url, "Hub address (default: the enrolled one)");
+  c_sync->add_option("--tls-ca", sync_args.tls_ca, "PEM file of the CA to trust for https");
   std::string check_kind, check_file;
   auto* c_check = app.add_subcommand("check", "Check identifiers, one per line (no store needed)");
   c_check->add_option("--kind", check_kind, "id | uscc | phone | bankcard")
@@ -132,6 +144,10 @@ int main(int argc, char** argv) {
     st = CmdWipe(g, yes);
   } else if (c_info->parsed()) {
     st = CmdInfo(g);
+  } else if (c_enroll->parsed()) {
+    st = CmdEnroll(g, sync_args);
+  } else if (c_sync->parsed()) {
+    st = CmdSync(g, sync_args);
   } else if (c_find->parsed()) {
     st = CmdFind(g, find_kind, find_value);
   }

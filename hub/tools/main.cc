@@ -1,18 +1,179 @@
-// sweep-hub: the station server. This build has the command frame only; the
-// server, enrollment and sync arrive with the sync issue (see README).
+// sweep-hub: the station server's command line. Parses arguments (CLI11),
+// opens the hub database, runs one command, maps its Status to an exit code.
+#include <signal.h>
+
 #include <CLI/CLI.hpp>
+#include <ctime>
+#include <iomanip>
 #include <iostream>
+#include <thread>
+
+#include "sweep/hub/server.h"
+#include "sweep/hub/service.h"
+
+namespace {
+
+using sweep::Status;
+using namespace sweep::hub;
+
+constexpr const char* kExitCodes = R"(Exit codes:
+  0 ok                       5 I/O error (database, port in use)
+  1 internal error           9 conflict / already exists
+  2 invalid input or usage   3 not found (device)
+  4 database integrity failure)";
+
+Status Serve(HubService* service, const std::string& listen, ServerOptions opt) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return Status::InvalidArgument("--listen takes HOST:PORT, e.g. 127.0.0.1:8443");
+  }
+  opt.host = listen.substr(0, colon);
+  try {
+    opt.port = std::stoi(listen.substr(colon + 1));
+  } catch (...) {
+    return Status::InvalidArgument("--listen: '" + listen.substr(colon + 1) + "' is not a port");
+  }
+  // SIGTERM / SIGINT stop the server cleanly: handled by a thread, not a
+  // signal handler, so that stopping is ordinary code.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  SWEEP_ASSIGN_OR_RETURN(auto server, Server::Create(service, opt));
+  std::string scheme = opt.tls_cert.empty() ? "http" : "https";
+  std::cout << "listening on " << scheme << "://" << opt.host << ":" << server->port()
+            << "\nhub " << service->hub_id() << " fingerprint " << service->Fingerprint()
+            << std::endl;
+  std::thread stopper([&server, set] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    std::cerr << "{\"event\":\"stopping\",\"signal\":" << sig << "}\n";
+    server->Stop();
+  });
+  Status st = server->Run();
+  pthread_kill(stopper.native_handle(), SIGTERM);  // release the waiter if Run ended by itself
+  stopper.join();
+  std::cerr << "{\"event\":\"stopped\"}\n";
+  return st;
+}
+
+std::string Time(int64_t ms) {
+  if (ms == 0) return "-";
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  std::ostringstream out;
+  out << std::put_time(&tm, "%Y-%m-%d %H:%M:%S");
+  return out.str();
+}
+
+Status ListDevices(HubService* service) {
+  SWEEP_ASSIGN_OR_RETURN(auto devices, service->Devices());
+  for (const auto& d : devices) {
+    std::cout << d.device_id << "  " << d.status << "  officer " << d.officer_id << " ("
+              << d.agency << ", " << d.role << ")  synced to seq " << d.acked_seq
+              << "  enrolled " << Time(d.enrolled_ms) << "  last seen " << Time(d.last_seen_ms);
+    if (d.status == "revoked") std::cout << "  revoked " << Time(d.revoked_ms) << ": " << d.revoke_reason;
+    std::cout << "\n";
+  }
+  std::cout << devices.size() << " devices\n";
+  return Status::Ok();
+}
+
+Status ListAlerts(HubService* service) {
+  SWEEP_ASSIGN_OR_RETURN(auto alerts, service->Alerts());
+  for (const auto& a : alerts) {
+    std::cout << Time(a.at_ms) << "  " << a.kind << "  device " << a.device_id << "  " << a.detail
+              << "\n";
+  }
+  std::cout << alerts.size() << " alerts\n";
+  return Status::Ok();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"sweep-hub: the station server (enrollment, sync, merge, dashboard).", "sweep-hub"};
-  app.footer("Exit codes: 0 ok, 2 usage.\nNot yet built: serve, enroll-code, devices, revoke.");
+  CLI::App app{"sweep-hub: the station server (enrollment, sync, merge, reports).", "sweep-hub"};
+  app.footer(kExitCodes);
   app.require_subcommand(1);
-  app.add_subcommand("version", "Print the version");
+  std::string db;
+  app.add_option("--db", db, "The hub's database file (created if missing)")->required();
+
+  std::string listen = "127.0.0.1:8443";
+  ServerOptions sopt;
+  auto* c_serve = app.add_subcommand("serve", "Serve tablets over HTTP(S) until SIGTERM");
+  c_serve->add_option("--listen", listen, "HOST:PORT (port 0: any free port)");
+  c_serve->add_option("--tls-cert", sopt.tls_cert, "PEM certificate (enables HTTPS)");
+  c_serve->add_option("--tls-key", sopt.tls_key, "PEM private key");
+  c_serve->add_flag("--quiet", sopt.quiet, "No per-request log lines");
+
+  std::string officer, agency = "police", role = "officer";
+  double ttl_hours = 24;
+  auto* c_code = app.add_subcommand("enroll-code", "Print a one-time code to enroll a tablet");
+  c_code->add_option("--officer", officer, "Officer id the tablet is for")->required();
+  c_code->add_option("--agency", agency, "police | market_regulation | tax | commerce");
+  c_code->add_option("--role", role, "officer | supervisor | regulator | admin");
+  c_code->add_option("--ttl-hours", ttl_hours, "Hours until the code expires (default 24)");
+
+  auto* c_devices = app.add_subcommand("devices", "List enrolled tablets");
+  std::string device, reason = "revoked by the station";
+  auto* c_revoke = app.add_subcommand("revoke", "Revoke a tablet: refused and told to wipe");
+  c_revoke->add_option("DEVICE", device, "Device id")->required();
+  c_revoke->add_option("--reason", reason, "Why (shown to the tablet and in the alerts)");
+
+  auto* c_watch = app.add_subcommand("watchlist", "Watchlist entries sent to tablets as hashes");
+  c_watch->require_subcommand(1);
+  std::string wkind, wvalue, wlevel = "alert", wnote;
+  auto* c_wadd = c_watch->add_subcommand("add", "Add an identifier");
+  auto* c_wrm = c_watch->add_subcommand("remove", "Remove an identifier");
+  for (auto* c : {c_wadd, c_wrm}) {
+    c->add_option("--kind", wkind, "id | phone | card")->required();
+    c->add_option("VALUE", wvalue, "The identifier")->required();
+  }
+  c_wadd->add_option("--level", wlevel, "alert | notice");
+  c_wadd->add_option("--note", wnote, "What the officer should do on a hit");
+  auto* c_alerts = app.add_subcommand("alerts", "Security alerts (forks, bad signatures, replays)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  std::cout << "sweep-hub 0.1.0 (store format 1)\n";
-  return 0;
+  auto fail = [](const Status& st) {
+    std::cerr << "sweep-hub: " << st.ToString() << "\n";
+    return sweep::ExitCodeFor(st);
+  };
+  auto store = OpenSqliteHubStore(db);
+  if (!store.ok()) return fail(store.status());
+  auto service = HubService::Open(std::move(store).value(), sweep::Env::Default());
+  if (!service.ok()) return fail(service.status());
+  HubService* s = service->get();
+  Status st;
+  if (c_serve->parsed()) {
+    st = Serve(s, listen, sopt);
+  } else if (c_code->parsed()) {
+    auto code = s->CreateEnrollCode(officer, agency, role,
+                                    static_cast<int64_t>(ttl_hours * 3600 * 1000));
+    if (code.ok()) {
+      std::cout << *code << "\n";
+      std::cerr << "one-time code for officer " << officer << " (" << agency << ", " << role
+                << "), valid " << ttl_hours << " h; hub fingerprint " << s->Fingerprint() << "\n";
+    }
+    st = code.status();
+  } else if (c_devices->parsed()) {
+    st = ListDevices(s);
+  } else if (c_revoke->parsed()) {
+    st = s->Revoke(device, reason);
+    if (st.ok()) std::cout << "revoked " << device << ": its next sync is refused and wipes it\n";
+  } else if (c_wadd->parsed()) {
+    st = s->WatchlistAdd(wkind, wvalue, wlevel, wnote);
+    if (st.ok()) std::cout << "watchlist: added one " << wkind << "\n";
+  } else if (c_wrm->parsed()) {
+    st = s->WatchlistRemove(wkind, wvalue);
+    if (st.ok()) std::cout << "watchlist: removed one " << wkind << "\n";
+  } else if (c_alerts->parsed()) {
+    st = ListAlerts(s);
+  }
+  return st.ok() ? 0 : fail(st);
 }

@@ -164,6 +164,57 @@ BoxKeyPair NewBoxKeyPair() {
   return kp;
 }
 
+Bytes BoxSeal(ByteView plaintext, ByteView recipient_pk) {
+  Bytes out(plaintext.size() + crypto_box_SEALBYTES);
+  if (recipient_pk.size() != crypto_box_PUBLICKEYBYTES) return {};
+  crypto_box_seal(out.data(), plaintext.data(), plaintext.size(), recipient_pk.data());
+  return out;
+}
+
+Result<Bytes> BoxSealOpen(ByteView sealed, ByteView recipient_pk, const SecretBuffer& sk) {
+  if (sealed.size() < crypto_box_SEALBYTES || recipient_pk.size() != crypto_box_PUBLICKEYBYTES ||
+      sk.size() != crypto_box_SECRETKEYBYTES) {
+    return Status::Corruption("sealed box too short or key of wrong size");
+  }
+  Bytes out(sealed.size() - crypto_box_SEALBYTES);
+  if (crypto_box_seal_open(out.data(), sealed.data(), sealed.size(), recipient_pk.data(),
+                           sk.data()) != 0) {
+    return Status::Corruption("sealed box does not open: altered, or sealed to another key");
+  }
+  return out;
+}
+
+std::array<uint8_t, kBoxPublicKeySize> BoxPublicKey(const SecretBuffer& sk) {
+  std::array<uint8_t, kBoxPublicKeySize> pk{};
+  crypto_scalarmult_base(pk.data(), sk.data());
+  return pk;
+}
+
+bool Equal(ByteView a, ByteView b) {
+  return a.size() == b.size() && (a.empty() || sodium_memcmp(a.data(), b.data(), a.size()) == 0);
+}
+
+static_assert(sizeof(crypto_hash_sha256_state) <= 128, "Sha256 state buffer too small");
+
+Sha256::Sha256() {
+  Init();
+  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_));
+}
+void Sha256::Update(ByteView data) {
+  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_), data.data(),
+                            data.size());
+}
+std::string Sha256::HexDigest() {
+  uint8_t out[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_), out);
+  return ToHex(ByteView(out, sizeof out));
+}
+std::string Sha256Hex(ByteView data) {
+  Sha256 h;
+  h.Update(data);
+  return h.HexDigest();
+}
+
 std::string ToHex(ByteView bytes) {
   std::string out(bytes.size() * 2 + 1, '\0');
   sodium_bin2hex(out.data(), out.size(), bytes.data(), bytes.size());

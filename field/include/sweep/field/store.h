@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "sweep/schema/status.h"
 #include "sweep/sync/crypto.h"
 #include "sweep/v1/record.pb.h"
+#include "sweep/v1/sync.pb.h"
 
 namespace sweep::field {
 
@@ -72,6 +74,29 @@ struct VerifyReport {
   uint64_t signatures_checked = 0;
   std::vector<VerifyProblem> problems;
   bool ok() const { return problems.empty(); }
+};
+
+// A version as it leaves for the hub: the exact record bytes and the chain
+// signature, if this entry carries one.
+struct OutboxVersion {
+  uint64_t seq = 0;
+  std::string record_id;
+  uint64_t version = 0;
+  crypto::Bytes record;
+  crypto::Bytes entry_hash;
+  crypto::Bytes head_sig;
+};
+
+// The hub this tablet is enrolled with (pinned keys), sealed in the store.
+struct HubPin {
+  std::string url;
+  v1::EnrollResponse enrollment;  // hub id, keys, officer, agency, role
+};
+
+struct SyncState {
+  uint64_t head_seq = 0;    // newest version on the tablet
+  uint64_t synced_seq = 0;  // 1..synced_seq are acknowledged by the hub
+  uint64_t pull_cursor = 0;
 };
 
 struct StoreInfo {
@@ -139,6 +164,30 @@ class Store {
   Status Shred(std::string_view reason);
 
   Result<StoreInfo> Info();
+
+  // ---- sync (field/src/sync_state.cc). All REQUIRE unlocked.
+  // An enrollment request for the one-time code `secret`.
+  Result<v1::EnrollRequest> BuildEnrollRequest(const crypto::Bytes& secret,
+                                               const std::string& label);
+  // Checks the hub's answer against the code's fingerprint and its signature,
+  // then pins the hub. Unauthorized if anything does not match.
+  Status CompleteEnrollment(const std::string& url, const v1::EnrollRequest& sent,
+                            const v1::SignedEnrollResponse& answer,
+                            const crypto::Bytes& fingerprint);
+  Result<std::optional<HubPin>> Hub();
+  Result<v1::SignedRequest> SignRequest(std::string_view method,
+                                        const google::protobuf::MessageLite& body);
+  Result<SyncState> GetSyncState();
+  // Versions with seq > after, oldest first, at most max.
+  Result<std::vector<OutboxVersion>> Outbox(uint64_t after, size_t max);
+  // Records that the hub holds 1..seq; never moves backwards.
+  Status MarkSynced(uint64_t seq);
+  // Applies pulled feed items (upserts and tombstones) and the new cursor in
+  // one transaction. Commands are returned for the caller to carry out.
+  Result<std::vector<v1::Command>> ApplyFeed(const v1::PullResponse& pulled);
+  // Watchlist entries matching the identifiers of `record` (offline).
+  Result<std::vector<v1::ValidationResult>> WatchlistHits(const v1::Record& record);
+  Result<size_t> CountFeed(std::string_view kind);
 
   class Impl;
 

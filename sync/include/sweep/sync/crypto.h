@@ -105,6 +105,26 @@ struct BoxKeyPair {
   SecretBuffer secret_key;  // 32 bytes
 };
 BoxKeyPair NewBoxKeyPair();
+// Anonymous sealed box (X25519 + XSalsa20-Poly1305): only the holder of the
+// recipient's secret key can open it. Adds kSealOverhead bytes.
+constexpr size_t kSealOverhead = 48;
+Bytes BoxSeal(ByteView plaintext, ByteView recipient_pk);
+Result<Bytes> BoxSealOpen(ByteView sealed, ByteView recipient_pk, const SecretBuffer& recipient_sk);
+// Public key of an X25519 secret key.
+std::array<uint8_t, kBoxPublicKeySize> BoxPublicKey(const SecretBuffer& secret_key);
+// Constant-time comparison.
+bool Equal(ByteView a, ByteView b);
+
+// SHA-256 (for attachments: content addresses other tools can check).
+class Sha256 {
+ public:
+  Sha256();
+  void Update(ByteView data);
+  std::string HexDigest();  // finishes; the object is spent afterwards
+ private:
+  alignas(64) uint8_t state_[128];  // crypto_hash_sha256_state, kept opaque here
+};
+std::string Sha256Hex(ByteView data);
 
 // Lowercase hex and back.
 std::string ToHex(ByteView bytes);

@@ -1,0 +1,279 @@
+// The sync client. See docs/protocol.md "Sync state machine".
+#include "sweep/field/sync_client.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <thread>
+
+#include "sweep/sync/protocol.h"
+
+namespace sweep::field {
+
+using crypto::AsBytes;
+using crypto::Bytes;
+
+namespace {
+
+class HttpTransport final : public Transport {
+ public:
+  HttpTransport(const std::string& url, const TransportOptions& opt) : client_(url) {
+    client_.set_connection_timeout(opt.connect_timeout_s, 0);
+    client_.set_read_timeout(opt.io_timeout_s, 0);
+    client_.set_write_timeout(opt.io_timeout_s, 0);
+    client_.set_keep_alive(true);
+    if (!opt.tls_ca.empty()) client_.set_ca_cert_path(opt.tls_ca.c_str());
+    client_.enable_server_certificate_verification(true);
+  }
+  bool valid() const { return client_.is_valid(); }
+
+  Result<HttpResponse> Post(const std::string& path, const std::string& body) override {
+    auto res = client_.Post(path, body, "application/x-protobuf");
+    if (!res) {
+      return Status::Unavailable("no answer from the hub (" + httplib::to_string(res.error()) +
+                                 ")");
+    }
+    return HttpResponse{res->status, res->body};
+  }
+
+ private:
+  httplib::Client client_;
+};
+
+// One signed call: signs, sends with retries, verifies the hub's signature.
+class Caller {
+ public:
+  Caller(Store* store, Transport* t, const HubPin& hub, const SyncOptions& opt,
+         SyncSummary* summary)
+      : store_(store), t_(t), hub_(hub), opt_(opt), summary_(summary) {}
+
+  // On success the hub's response body; on an error answer a Status whose
+  // code follows the hub's error code (see ErrorStatus) and `*error` set.
+  Result<std::string> Call(const std::string& method, const google::protobuf::MessageLite& body,
+                           v1::Error* error) {
+    int64_t backoff = opt_.backoff_ms;
+    Status last;
+    for (int attempt = 0; attempt <= opt_.retries; ++attempt) {
+      if (attempt > 0) Sleep(backoff), backoff *= 2;
+      SWEEP_ASSIGN_OR_RETURN(v1::SignedRequest req, store_->SignRequest(method, body));
+      std::string wire = req.SerializeAsString();
+      auto res = t_->Post(sync::PathForMethod(method), wire);
+      ++summary_->round_trips;
+      summary_->bytes_sent += wire.size();
+      if (!res.ok()) {
+        last = res.status();
+        continue;
+      }
+      summary_->bytes_received += res->body.size();
+      auto body_or = Verify(req.nonce(), *res);
+      if (!body_or.ok()) return body_or.status();
+      if (res->status == 200) return body_or;
+      error->ParseFromString(*body_or);
+      if (error->code() == sync::err::kReplay) {  // a duplicate overtook us: sign anew
+        last = Status::Unavailable(error->message());
+        continue;
+      }
+      return ErrorStatus(*error);
+    }
+    return Status::Unavailable("hub unreachable at " + hub_.url + ": " + last.message() +
+                               ". The records stay on the tablet and go with the next sync");
+  }
+
+ private:
+  Result<std::string> Verify(const std::string& nonce, const HttpResponse& res) {
+    v1::SignedResponse signed_res;
+    if (!signed_res.ParseFromString(res.body) || signed_res.signature().size() != 64) {
+      if (res.status == 413) {
+        return Status::InvalidArgument("the hub refused a request as too large (HTTP 413)");
+      }
+      return Status::Unavailable("the answer from " + hub_.url + " (HTTP " +
+                                 std::to_string(res.status) + ") is not a Sweep hub's answer");
+    }
+    Bytes transcript = sync::ResponseTranscript(hub_.enrollment.hub_id(), AsBytes(nonce),
+                                                static_cast<uint32_t>(res.status),
+                                                AsBytes(signed_res.body()));
+    if (!crypto::VerifySignature(AsBytes(hub_.enrollment.hub_sign_pk()), transcript,
+                                 AsBytes(signed_res.signature()))) {
+      return Status::Unauthorized("the answer from " + hub_.url +
+                                  " is not signed by the hub this tablet was enrolled with: "
+                                  "wrong hub address, or someone in between");
+    }
+    return signed_res.body();
+  }
+
+  static Status ErrorStatus(const v1::Error& e) {
+    const std::string& c = e.code();
+    std::string m = e.message().empty() ? c : e.message();
+    if (c == sync::err::kRevoked) return Status::Shredded(m);
+    if (c == sync::err::kUnknownDevice || c == sync::err::kBadSignature) {
+      return Status::Unauthorized(m);
+    }
+    if (c == sync::err::kGap || c == sync::err::kFork) return Status::Conflict(m);
+    if (c == sync::err::kBrokenChain || c == sync::err::kUnsigned) return Status::Corruption(m);
+    if (c == sync::err::kInternal) return Status::Unavailable("the hub failed: " + m);
+    return Status::InvalidArgument(m);
+  }
+
+  void Sleep(int64_t ms) {
+    if (opt_.sleep) {
+      opt_.sleep(ms);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    }
+  }
+
+  Store* store_;
+  Transport* t_;
+  const HubPin& hub_;
+  const SyncOptions& opt_;
+  SyncSummary* summary_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Transport>> NewHttpTransport(const std::string& url,
+                                                    const TransportOptions& options) {
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+    return Status::InvalidArgument("hub address must start with http:// or https://, got '" +
+                                   url + "'");
+  }
+  auto t = std::make_unique<HttpTransport>(url, options);
+  if (!t->valid()) return Status::InvalidArgument("cannot use hub address '" + url + "'");
+  return std::unique_ptr<Transport>(std::move(t));
+}
+
+Status Enroll(Store* store, Transport* transport, const std::string& url, const std::string& code,
+              const std::string& label) {
+  SWEEP_ASSIGN_OR_RETURN(sync::EnrollCodeParts parts, sync::ParseEnrollCode(code));
+  SWEEP_ASSIGN_OR_RETURN(v1::EnrollRequest req, store->BuildEnrollRequest(parts.secret, label));
+  auto res = transport->Post(sync::kPathEnroll, req.SerializeAsString());
+  if (!res.ok()) return Status::Unavailable("hub unreachable at " + url + ": " + res.status().message());
+  if (res->status != 200) {
+    // Not yet pinned: the message is shown, never trusted for anything else.
+    v1::SignedResponse signed_res;
+    v1::Error e;
+    std::string why = "HTTP " + std::to_string(res->status);
+    if (signed_res.ParseFromString(res->body) && e.ParseFromString(signed_res.body())) {
+      why = e.message();
+    }
+    return Status::Unauthorized("the hub refused the enrollment: " + why);
+  }
+  v1::SignedEnrollResponse answer;
+  if (!answer.ParseFromString(res->body)) {
+    return Status::Unavailable("the answer from " + url + " is not a Sweep hub's answer");
+  }
+  return store->CompleteEnrollment(url, req, answer, parts.fingerprint);
+}
+
+namespace {
+
+// Trims a batch so that it ends on a signed version (the hub accepts only
+// pushes that do; the store signs at least every Store::kSignEvery versions).
+void TrimToSigned(std::vector<OutboxVersion>* batch) {
+  while (!batch->empty() && batch->back().head_sig.empty()) batch->pop_back();
+}
+
+Status PushAll(Store* store, Caller* caller, const HubPin& hub, const SyncState& state,
+               const SyncOptions& opt, SyncSummary* summary) {
+  uint64_t next = state.synced_seq + 1;
+  uint64_t total = state.head_seq >= next ? state.head_seq - next + 1 : 0;
+  uint64_t done = 0;
+  int stalls = 0;
+  summary->acked_seq = state.synced_seq;
+  while (next <= state.head_seq) {
+    SWEEP_ASSIGN_OR_RETURN(auto batch, store->Outbox(next - 1, sync::kMaxPushVersions));
+    TrimToSigned(&batch);
+    if (batch.empty()) return Status::Corruption("the outbox has versions no signature covers");
+    v1::PushRequest req;
+    for (const auto& v : batch) {
+      auto* sv = req.add_versions();
+      sv->set_seq(v.seq);
+      sv->set_record_id(v.record_id);
+      sv->set_version(v.version);
+      Bytes sealed = crypto::BoxSeal(v.record, AsBytes(hub.enrollment.hub_box_pk()));
+      sv->set_sealed(std::string(sealed.begin(), sealed.end()));
+      sv->set_head_sig(std::string(v.head_sig.begin(), v.head_sig.end()));
+    }
+    v1::Error error;
+    auto body = caller->Call("push", req, &error);
+    if (!body.ok() && error.code() == sync::err::kGap) {
+      // The hub holds less than we thought (restored, or we raced): ask it.
+      body = caller->Call("push", v1::PushRequest(), &error);
+    }
+    if (!body.ok()) return body.status();
+    v1::PushResponse resp;
+    if (!resp.ParseFromString(*body)) return Status::Unavailable("bad push answer from the hub");
+    uint64_t acked = resp.acked_seq();
+    if (acked > state.head_seq) {
+      return Status::Conflict("the hub holds seq " + std::to_string(acked) +
+                              " but this tablet has only " + std::to_string(state.head_seq) +
+                              ": the store was restored from an old copy; call the station");
+    }
+    if (acked > 0) {
+      SWEEP_ASSIGN_OR_RETURN(auto at, store->Outbox(acked - 1, 1));
+      if (at.empty() || !crypto::Equal(at[0].entry_hash, AsBytes(resp.acked_hash()))) {
+        return Status::Corruption("the hub's chain for this tablet differs at seq " +
+                                  std::to_string(acked) + ": call the station");
+      }
+      SWEEP_RETURN_IF_ERROR(store->MarkSynced(acked));
+    }
+    summary->pushed += resp.accepted();
+    summary->duplicates += resp.duplicates();
+    summary->acked_seq = acked;
+    stalls = acked + 1 > next ? 0 : stalls + 1;
+    if (stalls > 3) return Status::Unavailable("the hub does not accept new versions; try later");
+    done = acked >= state.synced_seq ? acked - state.synced_seq : 0;
+    next = acked + 1;
+    if (opt.progress) opt.progress({"push", done, total, summary->bytes_sent});
+  }
+  return Status::Ok();
+}
+
+Status PullAll(Store* store, Caller* caller, const SyncState& state, const SyncOptions& opt,
+               SyncSummary* summary) {
+  uint64_t cursor = state.pull_cursor;
+  for (int page = 0; page < 10000; ++page) {
+    v1::PullRequest req;
+    req.set_cursor(cursor);
+    v1::Error error;
+    SWEEP_ASSIGN_OR_RETURN(std::string body, caller->Call("pull", req, &error));
+    v1::PullResponse resp;
+    if (!resp.ParseFromString(body)) return Status::Unavailable("bad pull answer from the hub");
+    SWEEP_ASSIGN_OR_RETURN(auto commands, store->ApplyFeed(resp));
+    summary->pulled += static_cast<uint64_t>(resp.items_size());
+    if (opt.progress) opt.progress({"pull", summary->pulled, 0, summary->bytes_received});
+    for (const auto& c : commands) {
+      if (c.kind() == "wipe") {
+        SWEEP_RETURN_IF_ERROR(store->Shred("wipe ordered by the hub: " + c.reason()));
+        summary->wiped = true;
+        return Status::Shredded("the station ordered this tablet wiped (" + c.reason() +
+                                "); its store is crypto-shredded");
+      }
+    }
+    cursor = resp.next_cursor();
+    if (!resp.more()) return Status::Ok();
+  }
+  return Status::Unavailable("the hub's feed does not end; try again later");
+}
+
+}  // namespace
+
+Result<SyncSummary> Sync(Store* store, Transport* transport, const SyncOptions& opt) {
+  SWEEP_ASSIGN_OR_RETURN(auto hub, store->Hub());
+  if (!hub) return Status::NotFound("this tablet is not enrolled: run `sweep-field enroll` first");
+  SWEEP_ASSIGN_OR_RETURN(SyncState state, store->GetSyncState());
+  SyncSummary summary;
+  Caller caller(store, transport, *hub, opt, &summary);
+  Status st = PushAll(store, &caller, *hub, state, opt, &summary);
+  if (st.ok()) st = PullAll(store, &caller, state, opt, &summary);
+  if (st.code() == Code::kShredded && !summary.wiped) {
+    // Revoked: the hub's signed answer orders the wipe.
+    SWEEP_RETURN_IF_ERROR(store->Shred("revoked by the station"));
+    summary.wiped = true;
+    return Status::Shredded(st.message() + "; the store is now crypto-shredded");
+  }
+  if (!st.ok()) return st;
+  return summary;
+}
+
+}  // namespace sweep::field

@@ -1,0 +1,268 @@
+// The store's side of sync: enrollment and the pinned hub, signing requests,
+// the outbox and the synced mark, the pulled feed (watchlist, commands) and
+// offline watchlist hits. See docs/protocol.md.
+#include <sodium.h>
+
+#include "store_impl.h"
+#include "sweep/sync/chain.h"
+#include "sweep/sync/protocol.h"
+
+namespace sweep::field {
+
+using crypto::AsBytes;
+using crypto::Bytes;
+using crypto::ByteView;
+
+namespace {
+std::string Str(ByteView b) { return std::string(b.begin(), b.end()); }
+}  // namespace
+
+Result<v1::EnrollRequest> Store::BuildEnrollRequest(const Bytes& secret, const std::string& label) {
+  Impl* s = impl_.get();
+  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  v1::EnrollRequest req;
+  req.set_code_id(Str(sync::CodeId(secret)));
+  req.set_device_id(s->device_id);
+  req.set_sign_pk(Str(s->sign_pk));
+  SWEEP_ASSIGN_OR_RETURN(Bytes box_pk, s->MetaBlob("box_pk"));
+  req.set_box_pk(Str(box_pk));
+  req.set_officer_id(s->officer_id);
+  req.set_label(label);
+  Bytes transcript = sync::EnrollTranscript(req);
+  auto key = crypto::SecretBuffer::CopyOf(secret);
+  auto mac = crypto::KeyedHash(key, {transcript});
+  req.set_mac(Str(mac));
+  auto proof = crypto::Sign(s->keys->sign_sk, transcript);
+  req.set_proof(Str(proof));
+  return req;
+}
+
+Status Store::CompleteEnrollment(const std::string& url, const v1::EnrollRequest& sent,
+                                 const v1::SignedEnrollResponse& answer, const Bytes& fingerprint) {
+  Impl* s = impl_.get();
+  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  v1::EnrollResponse resp;
+  if (!resp.ParseFromString(answer.body())) {
+    return Status::Unauthorized("the hub's enrollment answer is not a valid message");
+  }
+  Bytes fp = sync::HubFingerprint(AsBytes(resp.hub_sign_pk()), AsBytes(resp.hub_box_pk()));
+  if (!crypto::Equal(fp, fingerprint)) {
+    return Status::Unauthorized(
+        "the hub at " + url + " is not the hub that issued this code (its key fingerprint " +
+        crypto::ToHex(fp) + " differs from the code's " + crypto::ToHex(fingerprint) +
+        "): check the address, or someone is in between");
+  }
+  if (!crypto::VerifySignature(AsBytes(resp.hub_sign_pk()),
+                               sync::EnrolledTranscript(AsBytes(sent.mac()), AsBytes(answer.body())),
+                               AsBytes(answer.signature()))) {
+    return Status::Unauthorized("the hub's enrollment answer is not signed by the hub's key");
+  }
+  SWEEP_ASSIGN_OR_RETURN(Bytes box_pk, s->MetaBlob("box_pk"));
+  auto wk = crypto::BoxSealOpen(AsBytes(resp.watchlist_key()), box_pk, s->keys->box_sk);
+  if (!wk.ok() || wk->size() != 32) {
+    return Status::Unauthorized("the hub's watchlist key does not open with this tablet's key");
+  }
+  SWEEP_ASSIGN_OR_RETURN(auto tx, sql::Transaction::Begin(s->db.get()));
+  SWEEP_RETURN_IF_ERROR(s->SetSealedMeta("hub_enrollment", AsBytes(answer.body())));
+  SWEEP_RETURN_IF_ERROR(s->SetSealedMeta("hub_url", AsBytes(url)));
+  SWEEP_RETURN_IF_ERROR(s->SetSealedMeta("watchlist_key", *wk));
+  SWEEP_RETURN_IF_ERROR(s->SetMeta("synced_seq", "0"));
+  SWEEP_RETURN_IF_ERROR(s->SetMeta("pull_cursor", "0"));
+  SWEEP_RETURN_IF_ERROR(s->db->Exec("DELETE FROM feed"));
+  return tx->Commit();
+}
+
+Result<std::optional<HubPin>> Store::Hub() {
+  Impl* s = impl_.get();
+  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  SWEEP_ASSIGN_OR_RETURN(auto body, s->SealedMeta("hub_enrollment"));
+  SWEEP_ASSIGN_OR_RETURN(auto url, s->SealedMeta("hub_url"));
+  if (!body || !url) return std::optional<HubPin>();
+  HubPin pin;
+  pin.url = Str(*url);
+  if (!pin.enrollment.ParseFromArray(body->data(), static_cast<int>(body->size()))) {
+    return Status::Corruption("the pinned hub record does not parse");
+  }
+  return std::optional<HubPin>(std::move(pin));
+}
+
+Result<v1::SignedRequest> Store::SignRequest(std::string_view method,
+                                             const google::protobuf::MessageLite& body) {
+  Impl* s = impl_.get();
+  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  SWEEP_ASSIGN_OR_RETURN(auto hub, Hub());
+  if (!hub) return Status::NotFound("this tablet is not enrolled with a hub: run `enroll` first");
+  return sync::SignRequest(hub->enrollment.hub_id(), method, s->device_id, s->keys->sign_sk, body,
+                           s->env);
+}
+
+Result<SyncState> Store::GetSyncState() {
+  Impl* s = impl_.get();
+  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  SyncState st;
+  SWEEP_ASSIGN_OR_RETURN(auto q, s->db->Prepare("SELECT coalesce(max(seq), 0) FROM versions"));
+  SWEEP_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (row) st.head_seq = static_cast<uint64_t>(q.Int(0));
+  SWEEP_ASSIGN_OR_RETURN(int64_t synced, s->MetaInt("synced_seq", 0));
+  SWEEP_ASSIGN_OR_RETURN(int64_t cursor, s->MetaInt("pull_cursor", 0));
+  st.synced_seq = static_cast<uint64_t>(synced);
+  st.pull_cursor = static_cast<uint64_t>(cursor);
+  return st;
+}
+
+Result<std::vector<OutboxVersion>> Store::Outbox(uint64_t after, size_t max) {
+  Impl* s = impl_.get();
+  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  SWEEP_ASSIGN_OR_RETURN(auto st, s->db->Prepare("SELECT seq, record_id, version, sealed, "
+                                                 "entry_hash, head_sig FROM versions WHERE seq > ?"
+                                                 " ORDER BY seq LIMIT ?"));
+  st.Bind(1, static_cast<int64_t>(after)).Bind(2, static_cast<int64_t>(max));
+  std::vector<OutboxVersion> out;
+  for (;;) {
+    SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    OutboxVersion v;
+    v.seq = static_cast<uint64_t>(st.Int(0));
+    v.record_id = st.Text(1);
+    v.version = static_cast<uint64_t>(st.Int(2));
+    SWEEP_ASSIGN_OR_RETURN(v.record, OpenVersionBytes(s, v.seq, v.record_id, v.version,
+                                                      st.Blob(3)));
+    v.entry_hash = st.Blob(4);
+    if (!st.IsNull(5)) v.head_sig = st.Blob(5);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+Status Store::MarkSynced(uint64_t seq) {
+  Impl* s = impl_.get();
+  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  SWEEP_ASSIGN_OR_RETURN(auto tx, sql::Transaction::Begin(s->db.get()));
+  SWEEP_ASSIGN_OR_RETURN(int64_t synced, s->MetaInt("synced_seq", 0));
+  if (static_cast<int64_t>(seq) > synced) {
+    SWEEP_RETURN_IF_ERROR(s->SetMeta("synced_seq", std::to_string(seq)));
+  }
+  return tx->Commit();
+}
+
+namespace {
+
+Bytes FeedTag(Store::Impl* s, std::string_view kind, std::string_view key) {
+  return s->IndexTag("feed|" + std::string(kind), key);
+}
+
+Bytes FeedAd(Store::Impl* s, ByteView tag) {
+  std::string ad = "sweep.feed.v1|" + s->device_id + "|" + crypto::ToHex(tag);
+  return Bytes(ad.begin(), ad.end());
+}
+
+// One identifier of a record, with its JSON path.
+struct Ident {
+  std::string path, kind, value;
+};
+
+void PersonIdents(const v1::Person& p, const std::string& path, std::vector<Ident>* out) {
+  if (!p.id_number().empty()) out->push_back({path + ".idNumber", "id", p.id_number()});
+  if (!p.phone().empty()) out->push_back({path + ".phone", "phone", p.phone()});
+  for (int i = 0; i < p.bank_cards_size(); ++i) {
+    out->push_back({path + ".bankCards[" + std::to_string(i) + "]", "card", p.bank_cards(i)});
+  }
+}
+
+std::vector<Ident> RecordIdents(const v1::Record& r) {
+  std::vector<Ident> out;
+  if (r.has_rental_check()) {
+    if (r.rental_check().has_landlord()) PersonIdents(r.rental_check().landlord(), "landlord", &out);
+    for (int i = 0; i < r.rental_check().occupants_size(); ++i) {
+      PersonIdents(r.rental_check().occupants(i), "occupants[" + std::to_string(i) + "]", &out);
+    }
+  } else if (r.has_office_sweep()) {
+    for (int i = 0; i < r.office_sweep().persons_size(); ++i) {
+      PersonIdents(r.office_sweep().persons(i), "persons[" + std::to_string(i) + "]", &out);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<v1::Command>> Store::ApplyFeed(const v1::PullResponse& pulled) {
+  Impl* s = impl_.get();
+  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  std::vector<v1::Command> commands;
+  SWEEP_ASSIGN_OR_RETURN(auto tx, sql::Transaction::Begin(s->db.get()));
+  SWEEP_ASSIGN_OR_RETURN(auto put, s->db->Prepare("INSERT OR REPLACE INTO feed(tag, kind, sealed)"
+                                                  " VALUES(?,?,?)"));
+  SWEEP_ASSIGN_OR_RETURN(auto del, s->db->Prepare("DELETE FROM feed WHERE tag=?"));
+  for (const auto& item : pulled.items()) {
+    Bytes tag = FeedTag(s, item.kind(), item.key());
+    if (item.deleted()) {
+      del.Bind(1, tag);
+      SWEEP_RETURN_IF_ERROR(del.Run());
+      continue;
+    }
+    put.Bind(1, tag).Bind(2, item.kind()).Bind(
+        3, crypto::AeadSeal(s->keys->data, AsBytes(item.SerializeAsString()), FeedAd(s, tag),
+                            s->env));
+    SWEEP_RETURN_IF_ERROR(put.Run());
+    if (item.kind() == "command") {
+      v1::Command c;
+      if (c.ParseFromString(item.payload())) commands.push_back(std::move(c));
+    }
+  }
+  SWEEP_RETURN_IF_ERROR(s->SetMeta("pull_cursor", std::to_string(pulled.next_cursor())));
+  SWEEP_RETURN_IF_ERROR(tx->Commit());
+  return commands;
+}
+
+Result<std::vector<v1::ValidationResult>> FindWatchlistHits(Store::Impl* s, const v1::Record& r) {
+  std::vector<v1::ValidationResult> hits;
+  SWEEP_ASSIGN_OR_RETURN(auto key_bytes, s->SealedMeta("watchlist_key"));
+  if (!key_bytes) return hits;  // not enrolled: no watchlist yet
+  auto key = crypto::SecretBuffer::CopyOf(*key_bytes);
+  sodium_memzero(key_bytes->data(), key_bytes->size());
+  SWEEP_ASSIGN_OR_RETURN(auto get, s->db->Prepare("SELECT sealed FROM feed WHERE tag=?"));
+  for (const Ident& id : RecordIdents(r)) {
+    auto normal = sync::NormalizeWatchValue(id.kind, id.value);
+    if (!normal.ok()) continue;  // an invalid identifier cannot be on the list
+    Bytes tag = FeedTag(s, "watchlist", crypto::ToHex(sync::WatchHash(key, id.kind, *normal)));
+    get.Bind(1, tag);
+    SWEEP_ASSIGN_OR_RETURN(bool row, get.Step());
+    Bytes sealed = row ? get.Blob(0) : Bytes{};
+    SWEEP_RETURN_IF_ERROR(get.Reset());
+    if (!row) continue;
+    SWEEP_ASSIGN_OR_RETURN(Bytes plain, crypto::AeadOpen(s->keys->data, sealed, FeedAd(s, tag)));
+    v1::FeedItem item;
+    v1::WatchlistEntry entry;
+    if (!item.ParseFromArray(plain.data(), static_cast<int>(plain.size())) ||
+        !entry.ParseFromString(item.payload())) {
+      return Status::Corruption("a stored watchlist entry does not parse");
+    }
+    v1::ValidationResult hit;
+    hit.set_field(id.path);
+    hit.set_severity(entry.level() == "notice" ? v1::SEVERITY_WARNING : v1::SEVERITY_ERROR);
+    hit.set_code("watchlist_hit");
+    hit.set_message("WATCHLIST HIT / 布控对象: " +
+                    (entry.note().empty() ? std::string("contact the station / 联系所里")
+                                          : entry.note()));
+    hit.set_normalized(*normal);
+    hits.push_back(std::move(hit));
+  }
+  return hits;
+}
+
+Result<std::vector<v1::ValidationResult>> Store::WatchlistHits(const v1::Record& record) {
+  SWEEP_RETURN_IF_ERROR(impl_->RequireUnlocked());
+  return FindWatchlistHits(impl_.get(), record);
+}
+
+Result<size_t> Store::CountFeed(std::string_view kind) {
+  Impl* s = impl_.get();
+  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  SWEEP_ASSIGN_OR_RETURN(auto st, s->db->Prepare("SELECT count(*) FROM feed WHERE kind=?"));
+  st.Bind(1, kind);
+  SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? static_cast<size_t>(st.Int(0)) : 0;
+}
+
+}  // namespace sweep::field

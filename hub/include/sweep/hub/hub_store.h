@@ -1,0 +1,169 @@
+// The hub's storage: a narrow interface that holds no logic of its own, so
+// that the services (enrollment, ingest, feed) never see SQL. SQLite is the
+// embedded default (OpenSqliteHubStore); a city-wide hub will add a
+// PostgreSQL implementation of the same interface.
+//
+// Every method is one atomic step: it either commits durably and returns OK
+// or changes nothing. Implementations are thread-safe (the HTTP server calls
+// them from several threads); writes may be serialised internally.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sweep/schema/status.h"
+#include "sweep/sync/crypto.h"
+
+namespace sweep::hub {
+
+using crypto::Bytes;
+
+// The hub's own identity. Secret keys are stored in the hub database, which
+// the station protects (disk encryption, backups encrypted: see issue 7).
+struct HubKeys {
+  std::string hub_id;      // 32 hex chars, random at first start
+  Bytes sign_pk, sign_sk;  // Ed25519 (32 / 64 bytes)
+  Bytes box_pk, box_sk;    // X25519 (32 / 32 bytes)
+  Bytes watchlist_key;     // 32 bytes, BLAKE2b key for watchlist hashes
+};
+
+struct EnrollCode {
+  Bytes code_id;           // 8 bytes, see docs/protocol.md "Enrollment codes"
+  Bytes secret;            // 16 bytes
+  std::string officer_id;
+  std::string agency;      // "police", "market_regulation", "tax", "commerce"
+  std::string role;        // "officer", "supervisor", "regulator", "admin"
+  int64_t created_ms = 0;
+  int64_t expires_ms = 0;
+  int64_t used_ms = 0;     // 0 = unused
+  std::string used_by;     // device id
+};
+
+struct Device {
+  std::string device_id;
+  std::string officer_id;
+  std::string agency;
+  std::string role;
+  std::string label;
+  Bytes sign_pk, box_pk;
+  std::string status = "active";  // "active" | "revoked"
+  int64_t enrolled_ms = 0;
+  int64_t revoked_ms = 0;
+  std::string revoke_reason;
+  int64_t last_seen_ms = 0;
+  uint64_t acked_seq = 0;  // highest contiguous seq stored
+  Bytes acked_hash;        // chain entry hash at acked_seq (32 zero bytes at 0)
+};
+
+// One record version as the hub keeps it: the exact record bytes R the
+// tablet chained, plus the chain data that proves it.
+struct StoredVersion {
+  std::string device_id;
+  uint64_t seq = 0;
+  std::string record_id;
+  uint64_t version = 0;
+  Bytes record;            // R, the serialised sweep.v1.Record
+  Bytes entry_hash;        // 32 bytes
+  Bytes head_sig;          // empty when the tablet did not sign this entry
+  int64_t received_ms = 0;
+};
+
+struct Alert {
+  int64_t at_ms = 0;
+  std::string device_id;
+  std::string kind;        // "fork", "bad_signature", "broken_chain", "replay", "revoked_contact"
+  std::string detail;
+};
+
+struct FeedItemRow {
+  uint64_t seq = 0;        // assigned by the store, increasing
+  std::string audience;    // "officer:<id>", "device:<id>" or "all"
+  std::string kind;        // "assignment", "revisit", "watchlist", "command"
+  std::string key;
+  bool deleted = false;
+  Bytes payload;
+};
+
+struct ChunkState {
+  uint32_t index = 0;
+  std::string sha256;      // hex, expected
+  bool present = false;
+};
+
+struct FileRow {
+  std::string sha256;      // hex
+  uint64_t size = 0;
+  std::string media_type;
+  uint32_t chunk_size = 0;
+  std::vector<std::string> chunk_sha256;
+  bool complete = false;
+  std::string device_id;   // first uploader
+};
+
+class HubStore {
+ public:
+  virtual ~HubStore() = default;
+
+  // Identity: empty optional until SaveHubKeys ran once.
+  virtual Result<std::optional<HubKeys>> LoadHubKeys() = 0;
+  virtual Status SaveHubKeys(const HubKeys& keys) = 0;  // AlreadyExists if present
+
+  virtual Status AddEnrollCode(const EnrollCode& code) = 0;
+  virtual Result<EnrollCode> GetEnrollCode(const Bytes& code_id) = 0;  // NotFound
+  // Atomically marks the code used (Conflict if it already was) and adds the
+  // device (AlreadyExists if its id is taken).
+  virtual Status ConsumeCodeAddDevice(const Bytes& code_id, int64_t now_ms,
+                                      const Device& device) = 0;
+
+  virtual Result<Device> GetDevice(const std::string& device_id) = 0;  // NotFound
+  virtual Result<std::vector<Device>> ListDevices() = 0;
+  virtual Status RevokeDevice(const std::string& device_id, const std::string& reason,
+                              int64_t now_ms) = 0;  // NotFound
+  virtual Status TouchDevice(const std::string& device_id, int64_t now_ms) = 0;
+
+  // Replay protection: remembers (device, nonce) until expires_ms. Returns
+  // false, changing nothing, if the pair was already remembered.
+  virtual Result<bool> RememberNonce(const std::string& device_id, const Bytes& nonce,
+                                     int64_t expires_ms) = 0;
+  virtual Status ForgetNonces(int64_t now_ms) = 0;  // drops expired ones
+
+  virtual Result<std::optional<StoredVersion>> GetVersion(const std::string& device_id,
+                                                          uint64_t seq) = 0;
+  // Appends versions seq = acked_seq+1 … in order and moves the device's
+  // acked_seq/acked_hash to the last one, atomically. Conflict (nothing
+  // written) if the device's acked_seq is no longer `expected_acked_seq`.
+  virtual Status AppendVersions(const std::string& device_id, uint64_t expected_acked_seq,
+                                const std::vector<StoredVersion>& versions) = 0;
+  // Every stored version with received order > `after` (0: from the start),
+  // at most `limit`, in the order they were stored (for the merge).
+  virtual Result<std::vector<StoredVersion>> ReadIngested(uint64_t after, size_t limit,
+                                                          uint64_t* last) = 0;
+  virtual Result<uint64_t> CountVersions(const std::string& device_id) = 0;  // "" = all
+
+  virtual Status AddAlert(const Alert& alert) = 0;
+  virtual Result<std::vector<Alert>> ListAlerts() = 0;
+
+  // Attachments. RegisterFile is idempotent (same manifest again: OK;
+  // a different manifest under the same sha256: Conflict).
+  virtual Status RegisterFile(const FileRow& file) = 0;
+  virtual Result<FileRow> GetFile(const std::string& sha256) = 0;  // NotFound
+  virtual Result<std::vector<uint32_t>> MissingChunks(const std::string& sha256) = 0;
+  virtual Status PutChunk(const std::string& sha256, uint32_t index, const Bytes& data) = 0;
+  virtual Result<Bytes> GetChunk(const std::string& sha256, uint32_t index) = 0;
+  virtual Status MarkFileComplete(const std::string& sha256) = 0;
+
+  // The hub → tablet feed. AppendFeed assigns the seq.
+  virtual Result<uint64_t> AppendFeed(const FeedItemRow& item) = 0;
+  // Items for any of `audiences` with seq > cursor, ascending, at most limit.
+  virtual Result<std::vector<FeedItemRow>> ReadFeed(const std::vector<std::string>& audiences,
+                                                    uint64_t cursor, size_t limit) = 0;
+};
+
+// Opens (creating if missing) the SQLite hub database at `path`: WAL,
+// synchronous=FULL, busy timeout, schema version checked.
+Result<std::unique_ptr<HubStore>> OpenSqliteHubStore(const std::string& path);
+
+}  // namespace sweep::hub

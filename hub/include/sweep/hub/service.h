@@ -1,0 +1,72 @@
+// The hub's sync service: enrollment, authenticated requests (push, pull,
+// attachment chunks), revocation, and the admin operations behind the
+// sweep-hub commands. Knows nothing of HTTP (server.h maps it) and nothing of
+// SQL (HubStore). Thread-safe: the store serialises writes, and the service
+// holds only immutable keys after Open.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sweep/hub/hub_store.h"
+#include "sweep/schema/env.h"
+#include "sweep/sync/crypto.h"
+
+namespace sweep::hub {
+
+// What to send back: an HTTP status and a serialised response.
+struct Reply {
+  int status = 200;
+  std::string body;
+  std::string error_code;  // for logs: the v1::Error code when status >= 400
+  std::string device_id;   // for logs, when known
+};
+
+class HubService {
+ public:
+  // Loads the hub's keys from the store, creating them on first use.
+  static Result<std::unique_ptr<HubService>> Open(std::unique_ptr<HubStore> store, Env* env);
+
+  // ---- admin (sweep-hub commands)
+  // A one-time enrollment code for an officer's tablet, valid for ttl_ms.
+  Result<std::string> CreateEnrollCode(const std::string& officer_id, const std::string& agency,
+                                       const std::string& role, int64_t ttl_ms);
+  Result<std::vector<Device>> Devices();
+  // Revokes the device: its next contact is refused and told to wipe.
+  Status Revoke(const std::string& device_id, const std::string& reason);
+  // Watchlist entries go to every tablet as keyed hashes only.
+  Status WatchlistAdd(const std::string& kind, const std::string& value, const std::string& level,
+                      const std::string& note);
+  Status WatchlistRemove(const std::string& kind, const std::string& value);
+  Result<std::vector<Alert>> Alerts();
+  HubStore* store() { return store_.get(); }
+  std::string Fingerprint() const;  // hex, as carried in enrollment codes
+  const std::string& hub_id() const { return keys_.hub_id; }
+
+  // ---- network (server.cc)
+  Reply Enroll(std::string_view body);
+  // A SignedRequest arriving on the path of `method`.
+  Reply Handle(std::string_view method, std::string_view body);
+
+  class Request;  // private: one verified request being served
+
+ private:
+  HubService(std::unique_ptr<HubStore> store, Env* env, HubKeys keys);
+  Reply Push(Request& r);
+  Reply Pull(Request& r);
+  Reply ChunksQuery(Request& r);
+  Reply ChunksPut(Request& r);
+  Reply Signed(std::string_view nonce, int status, const std::string& body,
+               const std::string& device_id, const std::string& error_code = "");
+  Reply Fail(std::string_view nonce, int status, const std::string& code,
+             const std::string& message, const std::string& device_id = "");
+
+  std::unique_ptr<HubStore> store_;
+  Env* env_;
+  HubKeys keys_;
+  crypto::SecretBuffer sign_sk_, box_sk_, watchlist_key_;
+};
+
+}  // namespace sweep::hub

@@ -1,0 +1,78 @@
+// Private: SqliteHubStore, the SQLite HubStore, shared by sqlite_hub_store.cc
+// (open, schema, identity, enrollment, devices, nonces, alerts) and
+// sqlite_hub_store_data.cc (record versions, attachments, feed). The rest of
+// the program sees only HubStore and OpenSqliteHubStore.
+//
+// Thread-safety: every public method holds mu_ for its whole run, so the one
+// connection (opened NOMUTEX by sql::Db) is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "sweep/hub/hub_store.h"
+#include "sweep/sync/sqlite.h"
+
+namespace sweep::hub {
+
+// meta.schema_version of the files this build reads and writes.
+inline constexpr int64_t kHubSchemaVersion = 1;
+
+class SqliteHubStore final : public HubStore {
+ public:
+  explicit SqliteHubStore(std::unique_ptr<sql::Db> db) : db_(std::move(db)) {}
+
+  Result<std::optional<HubKeys>> LoadHubKeys() override;
+  Status SaveHubKeys(const HubKeys& keys) override;
+
+  Status AddEnrollCode(const EnrollCode& code) override;
+  Result<EnrollCode> GetEnrollCode(const Bytes& code_id) override;
+  Status ConsumeCodeAddDevice(const Bytes& code_id, int64_t now_ms, const Device& device) override;
+
+  Result<Device> GetDevice(const std::string& device_id) override;
+  Result<std::vector<Device>> ListDevices() override;
+  Status RevokeDevice(const std::string& device_id, const std::string& reason,
+                      int64_t now_ms) override;
+  Status TouchDevice(const std::string& device_id, int64_t now_ms) override;
+
+  Result<bool> RememberNonce(const std::string& device_id, const Bytes& nonce,
+                             int64_t expires_ms) override;
+  Status ForgetNonces(int64_t now_ms) override;
+
+  Result<std::optional<StoredVersion>> GetVersion(const std::string& device_id,
+                                                  uint64_t seq) override;
+  Status AppendVersions(const std::string& device_id, uint64_t expected_acked_seq,
+                        const std::vector<StoredVersion>& versions) override;
+  Result<std::vector<StoredVersion>> ReadIngested(uint64_t after, size_t limit,
+                                                  uint64_t* last) override;
+  Result<uint64_t> CountVersions(const std::string& device_id) override;
+
+  Status AddAlert(const Alert& alert) override;
+  Result<std::vector<Alert>> ListAlerts() override;
+
+  Status RegisterFile(const FileRow& file) override;
+  Result<FileRow> GetFile(const std::string& sha256) override;
+  Result<std::vector<uint32_t>> MissingChunks(const std::string& sha256) override;
+  Status PutChunk(const std::string& sha256, uint32_t index, const Bytes& data) override;
+  Result<Bytes> GetChunk(const std::string& sha256, uint32_t index) override;
+  Status MarkFileComplete(const std::string& sha256) override;
+
+  Result<uint64_t> AppendFeed(const FeedItemRow& item) override;
+  Result<std::vector<FeedItemRow>> ReadFeed(const std::vector<std::string>& audiences,
+                                            uint64_t cursor, size_t limit) override;
+
+ private:
+  std::mutex mu_;  // guards db_ and every statement prepared on it
+  std::unique_ptr<sql::Db> db_;
+};
+
+// SQLite stores signed 64-bit integers; sequence numbers and counts never
+// come near 2^63, and a `limit` of "everything" is clamped.
+inline int64_t ToSql(uint64_t v) {
+  return v > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(v);
+}
+
+}  // namespace sweep::hub
