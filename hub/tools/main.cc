@@ -81,6 +81,17 @@ Status ListDevices(HubService* service) {
   return Status::Ok();
 }
 
+Status Stats(HubService* service) {
+  SWEEP_ASSIGN_OR_RETURN(auto devices, service->Devices());
+  for (const auto& d : devices) {
+    SWEEP_ASSIGN_OR_RETURN(uint64_t n, service->store()->CountVersions(d.device_id));
+    std::cout << "device " << d.device_id << " versions " << n << " acked " << d.acked_seq << "\n";
+  }
+  SWEEP_ASSIGN_OR_RETURN(uint64_t total, service->store()->CountVersions(""));
+  std::cout << "total versions " << total << "\n";
+  return Status::Ok();
+}
+
 Status ListAlerts(HubService* service) {
   SWEEP_ASSIGN_OR_RETURN(auto alerts, service->Alerts());
   for (const auto& a : alerts) {
@@ -134,6 +145,7 @@ int main(int argc, char** argv) {
   c_wadd->add_option("--level", wlevel, "alert | notice");
   c_wadd->add_option("--note", wnote, "What the officer should do on a hit");
   auto* c_alerts = app.add_subcommand("alerts", "Security alerts (forks, bad signatures, replays)");
+  auto* c_stats = app.add_subcommand("stats", "Stored record versions per device");
 
   try {
     app.parse(argc, argv);
@@ -174,6 +186,8 @@ int main(int argc, char** argv) {
     if (st.ok()) std::cout << "watchlist: removed one " << wkind << "\n";
   } else if (c_alerts->parsed()) {
     st = ListAlerts(s);
+  } else if (c_stats->parsed()) {
+    st = Stats(s);
   }
   return st.ok() ? 0 : fail(st);
 }
