@@ -81,6 +81,11 @@ Result<std::unique_ptr<Server>> Server::Create(HubService* service, const Server
     raw->Route(sync::PathForMethod(m),
                [service, m](const std::string& b) { return service->Handle(m, b); });
   }
+  http.set_error_handler([service](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    Reply r = service->HttpError(res.status);
+    res.set_content(r.body, "application/x-protobuf");
+  });
   http.set_exception_handler([](const httplib::Request&, httplib::Response& res,
                                 std::exception_ptr) {
     res.status = 500;

@@ -163,6 +163,19 @@ Reply HubService::Fail(std::string_view nonce, int status, const std::string& co
   return Signed(nonce, status, e.SerializeAsString(), device_id, code);
 }
 
+Reply HubService::HttpError(int status) {
+  if (status == 413) {
+    return Fail("", 413, sync::err::kTooLarge,
+                "the request is larger than the hub accepts (" +
+                    std::to_string(sync::kMaxRequestBytes >> 20) + " MiB)");
+  }
+  if (status == 404 || status == 405) {
+    return Fail("", status, sync::err::kNotFound, "no such path on a Sweep hub");
+  }
+  return Fail("", status, status >= 500 ? sync::err::kInternal : sync::err::kMalformed,
+              "the request could not be served (HTTP " + std::to_string(status) + ")");
+}
+
 // ------------------------------------------------------------------ enrollment
 
 Reply HubService::Enroll(std::string_view body) {

@@ -16,7 +16,6 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <cmath>
 #include <limits>
 #include <list>
 #include <mutex>
@@ -31,7 +30,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr size_t kChunkSize = 64 * 1024;
+constexpr size_t kChunkSize = size_t{64} * 1024;
 constexpr int kConnectTimeoutMs = 2000;
 // A replay is drained until the target closes; a target that never does must
 // not keep a connection thread alive for ever.
@@ -110,7 +109,7 @@ Fd ConnectLoopback(uint16_t port, int wake_fd) {
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     if (errno != EINPROGRESS) return {};
     pollfd fds[2] = {{wake_fd, POLLIN, 0}, {fd.get(), POLLOUT, 0}};
-    int ready;
+    int ready = 0;
     do {
       ready = ::poll(fds, 2, kConnectTimeoutMs);
     } while (ready < 0 && errno == EINTR);
@@ -398,9 +397,9 @@ bool Connection::Settle(Direction& d) {
   return true;
 }
 
-// Sends `bytes` on a fresh connection, then half-closes so that the server
-// answers every request in them and closes; the answer is discarded. Returns
-// true when all was sent and the server closed in time.
+// Sends one request on a fresh connection and half-closes it, so that the
+// server answers and then closes; the answer is discarded. Returns true when
+// all was sent and the server closed within kReplayTimeout.
 bool Connection::Replay(const std::string& bytes) {
   Fd fd = ConnectLoopback(state_->target_port, state_->wake_read.get());
   if (!fd.valid()) return false;
@@ -491,9 +490,7 @@ void FaultProxy::State::Spawn(Fd client) {
     worker.thread = std::thread([this, &worker, plan, raw] {
       try {
         Connection(this, plan).Run(Fd(raw));
-      } catch (...) {
-        // Only an allocation failure can get here; a test proxy must not
-        // abort the test binary, and Run's sockets are closed by their Fds.
+      } catch (...) {  // out of memory: a test proxy must not abort the test binary
       }
       --counters.active;
       worker.done = true;
@@ -588,8 +585,7 @@ void FaultProxy::Stop() {
   s.stopped = true;
   s.stopping = true;
   char byte = 1;
-  if (::write(s.wake_write.get(), &byte, 1) != 1) {
-    // A pipe with room for 64 KiB cannot be full after one byte; nothing to do.
+  if (::write(s.wake_write.get(), &byte, 1) != 1) {  // cannot fail: the pipe is empty
   }
   if (s.acceptor.joinable()) s.acceptor.join();
   for (Worker& worker : s.workers) worker.thread.join();

@@ -35,12 +35,13 @@ struct FaultConfig {
   double truncate_request = 0;   // the server sees EOF; the rest is discarded
   double truncate_response = 0;  // the client sees EOF; the rest is discarded
   size_t min_cut_bytes = 0;
-  size_t max_cut_bytes = 64 * 1024;
+  size_t max_cut_bytes = size_t{64} * 1024;
 
   // Per connection: when it ends with no cut, each request it carried (the
   // client bytes between two answers) is sent again, byte for byte, on a
   // fresh upstream connection whose reply is discarded, as if the network
-  // had duplicated the requests. Assumes clients that do not pipeline.
+  // had duplicated the requests. Assumes clients that do not pipeline, and a
+  // server that closes once the replay half-closes (else it waits 5 s).
   double duplicate = 0;
 
   // Per chunk read (up to 64 KiB): hold it for 1..max_delay_ms ms.
@@ -52,7 +53,7 @@ struct FaultConfig {
 // only when they actually happened.
 struct FaultStats {
   uint64_t connections = 0;        // accepted from clients
-  uint64_t active = 0;             // of those, still open
+  uint64_t active = 0;             // of those, still served (or replayed)
   uint64_t upstream_failures = 0;  // the target refused or did not answer
   uint64_t bytes_to_server = 0;    // forwarded client -> server (no replays)
   uint64_t bytes_to_client = 0;    // forwarded server -> client
@@ -95,7 +96,7 @@ class FaultProxy {
   // Idempotent.
   void Stop();
 
-  struct State;  // shared with the threads; defined in fault_proxy.cc
+  struct State;  // opaque; shared with the threads, defined in fault_proxy.cc
 
  private:
   explicit FaultProxy(std::unique_ptr<State> state);

@@ -31,7 +31,7 @@ namespace {
 
 // Random tests print their seed; SWEEP_TEST_SEED=<n> re-runs one.
 uint64_t TestSeed(uint64_t fallback) {
-  const char* env = std::getenv("SWEEP_TEST_SEED");
+  const char* env = std::getenv("SWEEP_TEST_SEED");  // NOLINT(concurrency-mt-unsafe): no setenv
   return env ? std::strtoull(env, nullptr, 10) : fallback;
 }
 
@@ -110,7 +110,7 @@ std::optional<std::string> RoundTrip(uint16_t port, const std::string& data) {
     ::shutdown(fd, SHUT_WR);
   });
   std::string got;
-  std::vector<char> buf(64 * 1024);
+  std::vector<char> buf(size_t{64} * 1024);
   bool ok = true;
   while (true) {
     ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
@@ -156,8 +156,8 @@ class EchoServer {
     }
   }
   static void Echo(int fd) {
-    std::vector<char> buf(64 * 1024);
-    ssize_t n;
+    std::vector<char> buf(size_t{64} * 1024);
+    ssize_t n = 0;
     while ((n = ::recv(fd, buf.data(), buf.size(), 0)) > 0) {
       for (ssize_t off = 0; off < n;) {
         ssize_t w = ::send(fd, buf.data() + off, static_cast<size_t>(n - off), MSG_NOSIGNAL);
@@ -263,7 +263,7 @@ bool Quiet(const FaultProxy& proxy) {
 TEST_CASE("Pass mode forwards 5 MB byte-exact in both directions") {
   EchoServer echo;
   auto proxy = StartProxy(echo.port(), 1, FaultConfig{});
-  std::string payload = RandomBytes(5 << 20, 1);
+  std::string payload = RandomBytes(size_t{5} << 20, 1);
   auto back = RoundTrip(proxy->port(), payload);
   REQUIRE(back);
   CHECK(back->size() == payload.size());
@@ -283,7 +283,7 @@ TEST_CASE("Pass mode carries HTTP keep-alive requests with 5 MB bodies") {
   auto client = MakeClient(proxy->port());
   client.set_keep_alive(true);
   for (uint64_t i = 0; i < 3; ++i) {
-    std::string body = RandomBytes(i == 0 ? 5 << 20 : 1000, i);
+    std::string body = RandomBytes(i == 0 ? size_t{5} << 20 : 1000, i);
     auto res = client.Post("/echo", body, "application/octet-stream");
     REQUIRE(res);
     CHECK(res->status == 200);
@@ -300,7 +300,7 @@ TEST_CASE("Drops and truncations fail some clients, in bounded time, and are cou
   INFO("seed " << seed);
   HttpServer http;
   FaultConfig faults;
-  faults.max_cut_bytes = 150 * 1024;
+  faults.max_cut_bytes = size_t{150} * 1024;
   bool drop = GENERATE(true, false);
   INFO((drop ? "drop" : "truncate"));
   (drop ? faults.drop_request : faults.truncate_request) = 0.25;
@@ -309,7 +309,7 @@ TEST_CASE("Drops and truncations fail some clients, in bounded time, and are cou
   {
     auto proxy = StartProxy(http.port(), seed, faults);
     auto start = Clock::now();
-    std::vector<bool> ok = EchoRound(proxy->port(), 40, 100 * 1024, seed);
+    std::vector<bool> ok = EchoRound(proxy->port(), 40, size_t{100} * 1024, seed);
     CHECK(MillisSince(start) < 10'000);
     auto failed = static_cast<uint64_t>(std::count(ok.begin(), ok.end(), false));
     CHECK(failed > 0);
@@ -388,7 +388,7 @@ TEST_CASE("Delays hold chunks back without changing them") {
   faults.delay = 1.0;
   faults.max_delay_ms = 5;
   auto proxy = StartProxy(echo.port(), 4, faults);
-  std::string payload = RandomBytes(300 * 1024, 4);
+  std::string payload = RandomBytes(size_t{300} * 1024, 4);
   auto back = RoundTrip(proxy->port(), payload);
   REQUIRE(back);
   CHECK(*back == payload);
@@ -402,15 +402,15 @@ TEST_CASE("Config changes between rounds; reseeding repeats the same faults") {
   FaultConfig faults;
   faults.drop_request = 0.3;
   faults.truncate_response = 0.3;
-  faults.max_cut_bytes = 40 * 1024;
+  faults.max_cut_bytes = size_t{40} * 1024;
   auto proxy = StartProxy(http.port(), seed, faults);
-  std::vector<bool> first = EchoRound(proxy->port(), 20, 20 * 1024, 1);
+  std::vector<bool> first = EchoRound(proxy->port(), 20, size_t{20} * 1024, 1);
   REQUIRE(Quiet(*proxy));
   FaultStats a = proxy->Stats();
 
   proxy->ResetStats();
   proxy->Reseed(seed);
-  CHECK(EchoRound(proxy->port(), 20, 20 * 1024, 1) == first);
+  CHECK(EchoRound(proxy->port(), 20, size_t{20} * 1024, 1) == first);
   REQUIRE(Quiet(*proxy));
   FaultStats b = proxy->Stats();
   CHECK(b.connections == 20);
@@ -418,7 +418,7 @@ TEST_CASE("Config changes between rounds; reseeding repeats the same faults") {
   CHECK(b.response_truncations == a.response_truncations);
 
   proxy->SetConfig(FaultConfig{});
-  std::vector<bool> pass = EchoRound(proxy->port(), 5, 20 * 1024, 1);
+  std::vector<bool> pass = EchoRound(proxy->port(), 5, size_t{20} * 1024, 1);
   CHECK(pass == std::vector<bool>(5, true));
 
   faults = FaultConfig{};
@@ -466,7 +466,7 @@ TEST_CASE("Stop with open and delayed connections returns promptly and frees eve
     CHECK(proxy->Stats().active == 0);
     for (int fd : clients) {
       char buf[16];
-      ssize_t n;
+      ssize_t n = 0;
       while ((n = ::recv(fd, buf, sizeof(buf), 0)) > 0) {
       }
       if (n < 0) CHECK((errno != EAGAIN && errno != EWOULDBLOCK));  // a reset, not a timeout

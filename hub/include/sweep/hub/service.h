@@ -50,6 +50,9 @@ class HubService {
   // A SignedRequest arriving on the path of `method`.
   Reply Handle(std::string_view method, std::string_view body);
 
+  // An error answer outside any request (HTTP-level: too large, no route).
+  Reply HttpError(int status);
+
   class Request;  // private: one verified request being served
 
  private:
