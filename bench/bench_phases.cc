@@ -97,6 +97,11 @@ Status MakeDir(const std::string& path) {
 
 }  // namespace
 
+uint64_t SignaturesPerCommit(uint64_t versions) {
+  const uint64_t every = field::Store::kSignEvery;
+  return versions / every + (versions % every != 0 ? 1 : 0);
+}
+
 crypto::KdfParams TestKdf() {
   crypto::KdfParams kdf;
   kdf.ops_limit = 1;
@@ -214,6 +219,18 @@ Result<std::vector<double>> RunUnlocks(const crypto::KdfParams& kdf, uint64_t co
   return ms;
 }
 
+Result<std::vector<double>> RunKdf(const crypto::KdfParams& kdf, uint64_t count) {
+  crypto::Init();
+  std::vector<double> ms;
+  for (uint64_t i = 0; i < count; ++i) {
+    Stopwatch watch;
+    auto key = crypto::DeriveKey(kPin, kdf);
+    ms.push_back(watch.Seconds() * 1e3);
+    if (!key.ok()) return key.status().WithContext("Argon2id");
+  }
+  return ms;
+}
+
 Result<StepCosts> MeasureStepCosts(uint64_t count, uint64_t batch, uint64_t seed) {
   Env* env = Env::Default();
   crypto::Init();
@@ -269,14 +286,13 @@ Result<StepCosts> MeasureStepCosts(uint64_t count, uint64_t batch, uint64_t seed
   });
   constexpr int kSignatures = 200;
   const sync::Digest head{};
-  c.sign_us = BestCpuMicros(kSignatures,
-                            [&] {
-                              for (int i = 0; i < kSignatures; ++i) {
-                                sink += crypto::Sign(sign.secret_key,
-                                                     sync::HeadMessage(device, i + 1, head))[0];
-                              }
-                            }) /
-              static_cast<double>(batch);
+  const double per_signature = BestCpuMicros(kSignatures, [&] {
+    for (int i = 0; i < kSignatures; ++i) {
+      sink += crypto::Sign(sign.secret_key, sync::HeadMessage(device, i + 1, head))[0];
+    }
+  });
+  c.sign_us =
+      per_signature * static_cast<double>(SignaturesPerCommit(batch)) / static_cast<double>(batch);
   c.record_id_us = BestCpuMicros(count, [&] {
     for (uint64_t i = 0; i < count; ++i) sink += NewRandomId(env).size();
   });

@@ -54,6 +54,14 @@ Result<SaveLatencies> RunSingleSaves(uint64_t count, uint64_t seed, const std::s
 Result<std::vector<double>> RunUnlocks(const crypto::KdfParams& kdf, uint64_t count,
                                        const std::string& parent_dir, const std::string& label);
 
+// Times crypto::DeriveKey (Argon2id alone: what one offline PIN guess costs)
+// `count` times with `kdf`.
+Result<std::vector<double>> RunKdf(const crypto::KdfParams& kdf, uint64_t count);
+
+// Signatures Store::Append makes in a commit of `versions` versions: every
+// Store::kSignEvery-th and the last.
+uint64_t SignaturesPerCommit(uint64_t versions);
+
 // Microseconds per record for each step Store::Append adds to a plain insert,
 // measured in isolation over `count` records as thread CPU time (best of 3),
 // so that load from other processes inflates them as little as possible.
@@ -64,9 +72,9 @@ struct StepCosts {
   double seal_us = 0;         // XChaCha20-Poly1305 with its associated data
   double chain_us = 0;        // record hash + entry hash (BLAKE2b)
   double tags_us = 0;         // keyed hashes of all tags of a record
-  double sign_us = 0;         // one Ed25519 signature, amortised over `batch`
+  double sign_us = 0;         // Ed25519 signatures of a commit of `batch`, per record
   double record_id_us = 0;    // random id
-  double total() const {
+  double total() const {      // every step but serialize (both stores do it)
     return validate_us + identifiers_us + seal_us + chain_us + tags_us + sign_us + record_id_us;
   }
 };

@@ -59,6 +59,9 @@ Status CreateSchema(sql::Db* db) {
     CREATE TABLE tags(tag BLOB NOT NULL, seq INTEGER NOT NULL);
     CREATE INDEX tags_by_tag ON tags(tag);
     CREATE TABLE feed(tag BLOB PRIMARY KEY, kind TEXT NOT NULL, sealed BLOB NOT NULL);
+    CREATE TABLE files(tag BLOB PRIMARY KEY, sealed BLOB NOT NULL, uploaded INTEGER NOT NULL);
+    CREATE TABLE file_chunks(tag BLOB NOT NULL, idx INTEGER NOT NULL, sealed BLOB NOT NULL,
+                             PRIMARY KEY(tag, idx));
   )sql");
 }
 
@@ -437,7 +440,8 @@ Status Store::Shred(std::string_view reason) {
                     "UPDATE keys SET wrapped=randomblob(length(wrapped));"));
     SWEEP_RETURN_IF_ERROR(
         s->db->Exec("DELETE FROM officers; DELETE FROM keys;"
-                    "DELETE FROM versions; DELETE FROM tags; DELETE FROM feed;"));
+                    "DELETE FROM versions; DELETE FROM tags; DELETE FROM feed;"
+                                      "DELETE FROM files; DELETE FROM file_chunks;"));
     std::string marker =
         std::string(reason) + ", at " + std::to_string(s->env->NowMillis()) + " ms since epoch";
     SWEEP_RETURN_IF_ERROR(s->SetMeta("shredded", marker));

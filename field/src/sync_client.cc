@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "sweep/sync/protocol.h"
@@ -65,10 +66,17 @@ class Caller {
         continue;
       }
       summary_->bytes_received += res->body.size();
-      auto body_or = Verify(req.nonce(), *res);
+      bool bound = false;
+      auto body_or = Verify(req, *res, &bound);
       if (!body_or.ok()) return body_or.status();
-      if (res->status == 200) return body_or;
+      if (res->status == 200 && bound) return body_or;
       error->ParseFromString(*body_or);
+      if (!bound) {
+        error->set_wipe(false);  // never obey an answer that is not bound to this request
+        std::string m = "the hub refused the request (HTTP " + std::to_string(res->status) +
+                        "): " + error->message();
+        return res->status >= 500 ? Status::Unavailable(m) : Status::InvalidArgument(m);
+      }
       if (error->code() == sync::err::kReplay) {  // a duplicate overtook us: sign anew
         last = Status::Unavailable(error->message());
         continue;
@@ -80,20 +88,24 @@ class Caller {
   }
 
  private:
-  Result<std::string> Verify(const std::string& nonce, const HttpResponse& res) {
+  Result<std::string> Verify(const v1::SignedRequest& req, const HttpResponse& res,
+                             bool* bound) {
     v1::SignedResponse signed_res;
     if (!signed_res.ParseFromString(res.body) || signed_res.signature().size() != 64) {
-      if (res.status == 413) {
-        return Status::InvalidArgument("the hub refused a request as too large (HTTP 413)");
-      }
       return Status::Unavailable("the answer from " + hub_.url + " (HTTP " +
                                  std::to_string(res.status) + ") is not a Sweep hub's answer");
     }
-    Bytes transcript = sync::ResponseTranscript(hub_.enrollment.hub_id(), AsBytes(nonce),
-                                                static_cast<uint32_t>(res.status),
-                                                AsBytes(signed_res.body()));
-    if (!crypto::VerifySignature(AsBytes(hub_.enrollment.hub_sign_pk()), transcript,
-                                 AsBytes(signed_res.signature()))) {
+    auto verifies = [&](std::string_view device, std::string_view method, std::string_view nonce) {
+      Bytes transcript = sync::ResponseTranscript(
+          hub_.enrollment.hub_id(), device, method, AsBytes(nonce),
+          static_cast<uint32_t>(res.status), AsBytes(signed_res.body()));
+      return crypto::VerifySignature(AsBytes(hub_.enrollment.hub_sign_pk()), transcript,
+                                     AsBytes(signed_res.signature()));
+    };
+    *bound = verifies(req.device_id(), req.method(), req.nonce());
+    // An HTTP-level error (too large, no route) answers no particular
+    // request: it is signed unbound, and only ever reported, never obeyed.
+    if (!*bound && !(res.status != 200 && verifies("", "", ""))) {
       return Status::Unauthorized("the answer from " + hub_.url +
                                   " is not signed by the hub this tablet was enrolled with: "
                                   "wrong hub address, or someone in between");
@@ -104,7 +116,8 @@ class Caller {
   static Status ErrorStatus(const v1::Error& e) {
     const std::string& c = e.code();
     std::string m = e.message().empty() ? c : e.message();
-    if (c == sync::err::kRevoked) return Status::Shredded(m);
+    if (e.wipe()) return Status::Shredded(m);  // the hub, bound to our request, orders a wipe
+    if (c == sync::err::kRevoked) return Status::Unauthorized(m);
     if (c == sync::err::kUnknownDevice || c == sync::err::kBadSignature) {
       return Status::Unauthorized(m);
     }
@@ -167,9 +180,19 @@ Status Enroll(Store* store, Transport* transport, const std::string& url, const 
 
 namespace {
 
+constexpr size_t kMaxPushBytes = sync::kMaxRequestBytes / 2;
+
 // Trims a batch so that it ends on a signed version (the hub accepts only
 // pushes that do; the store signs at least every Store::kSignEvery versions).
-void TrimToSigned(std::vector<OutboxVersion>* batch) {
+// Also keeps the batch within the hub's request size and within the head
+// this sync started from (another process may be appending meanwhile).
+void TrimToSigned(std::vector<OutboxVersion>* batch, uint64_t head_seq) {
+  size_t bytes = 0, keep = 0;
+  for (; keep < batch->size(); ++keep) {
+    bytes += (*batch)[keep].record.size() + crypto::kSealOverhead + 200;
+    if (bytes > kMaxPushBytes || (*batch)[keep].seq > head_seq) break;
+  }
+  batch->resize(keep);
   while (!batch->empty() && batch->back().head_sig.empty()) batch->pop_back();
 }
 
@@ -182,7 +205,7 @@ Status PushAll(Store* store, Caller* caller, const HubPin& hub, const SyncState&
   summary->acked_seq = state.synced_seq;
   while (next <= state.head_seq) {
     SWEEP_ASSIGN_OR_RETURN(auto batch, store->Outbox(next - 1, sync::kMaxPushVersions));
-    TrimToSigned(&batch);
+    TrimToSigned(&batch, state.head_seq);
     if (batch.empty()) return Status::Corruption("the outbox has versions no signature covers");
     v1::PushRequest req;
     for (const auto& v : batch) {
@@ -229,8 +252,61 @@ Status PushAll(Store* store, Caller* caller, const HubPin& hub, const SyncState&
   return Status::Ok();
 }
 
+// Attachments: announce every file the hub has not confirmed, send only the
+// chunks it says it lacks, mark each file once the hub has all of it.
+Status PushFiles(Store* store, Caller* caller, const HubPin& hub, const SyncOptions& opt,
+                 SyncSummary* summary) {
+  SWEEP_ASSIGN_OR_RETURN(auto files, store->Files(true));
+  uint64_t total = 0, done = 0;
+  for (const auto& f : files) total += f.size;
+  for (size_t start = 0; start < files.size(); start += 100) {
+    v1::ChunkQuery query;
+    std::map<std::string, const FileInfo*> by_hash;
+    for (size_t i = start; i < files.size() && i < start + 100; ++i) {
+      const FileInfo& f = files[i];
+      by_hash[f.sha256] = &f;
+      auto* m = query.add_files();
+      m->set_sha256(f.sha256);
+      m->set_size(f.size);
+      m->set_media_type(f.media_type);
+      m->set_chunk_size(f.chunk_size);
+      for (const auto& c : f.chunk_sha256) m->add_chunk_sha256(c);
+    }
+    v1::Error error;
+    SWEEP_ASSIGN_OR_RETURN(std::string body, caller->Call("chunks.query", query, &error));
+    v1::ChunkQueryResponse missing;
+    if (!missing.ParseFromString(body)) return Status::Unavailable("bad chunks answer from hub");
+    for (const auto& m : missing.files()) {
+      auto it = by_hash.find(m.sha256());
+      if (it == by_hash.end()) continue;
+      const FileInfo& f = *it->second;
+      bool complete = m.chunks().empty();
+      for (uint32_t idx : m.chunks()) {
+        SWEEP_ASSIGN_OR_RETURN(Bytes chunk, store->FileChunk(f.sha256, idx));
+        v1::ChunkPut put;
+        put.set_file_sha256(f.sha256);
+        put.set_index(idx);
+        Bytes sealed = crypto::BoxSeal(chunk, AsBytes(hub.enrollment.hub_box_pk()));
+        put.set_sealed(std::string(sealed.begin(), sealed.end()));
+        SWEEP_ASSIGN_OR_RETURN(std::string body, caller->Call("chunks.put", put, &error));
+        v1::ChunkPutResponse put_resp;
+        complete = put_resp.ParseFromString(body) && put_resp.file_complete();
+        summary->chunks_sent += 1;
+        if (opt.progress) opt.progress({"files", done, total, summary->bytes_sent});
+      }
+      if (!complete) continue;  // the hub found a problem; the next sync tries again
+      SWEEP_RETURN_IF_ERROR(store->MarkFileUploaded(f.sha256));
+      done += f.size;
+      summary->files += 1;
+    }
+  }
+  return Status::Ok();
+}
+
 Status PullAll(Store* store, Caller* caller, const SyncState& state, const SyncOptions& opt,
                SyncSummary* summary) {
+  SWEEP_ASSIGN_OR_RETURN(auto info, store->Info());
+  const std::string device_id = info.device_id;
   uint64_t cursor = state.pull_cursor;
   for (int page = 0; page < 10000; ++page) {
     v1::PullRequest req;
@@ -239,17 +315,24 @@ Status PullAll(Store* store, Caller* caller, const SyncState& state, const SyncO
     SWEEP_ASSIGN_OR_RETURN(std::string body, caller->Call("pull", req, &error));
     v1::PullResponse resp;
     if (!resp.ParseFromString(body)) return Status::Unavailable("bad pull answer from the hub");
+    // A wipe order is carried out before anything of the page is applied,
+    // so that a crash in between cannot lose it. Only orders addressed to
+    // this very device count ("wipe:<device id>").
+    for (const auto& item : resp.items()) {
+      v1::Command c;
+      if (item.kind() != "command" || item.deleted() || !c.ParseFromString(item.payload()) ||
+          c.kind() != "wipe" || item.key() != "wipe:" + device_id) {
+        continue;
+      }
+      SWEEP_RETURN_IF_ERROR(store->Shred("wipe ordered by the hub: " + c.reason()));
+      summary->wiped = true;
+      return Status::Shredded("the station ordered this tablet wiped (" + c.reason() +
+                              "); its store is crypto-shredded");
+    }
     SWEEP_ASSIGN_OR_RETURN(auto commands, store->ApplyFeed(resp));
+    (void)commands;
     summary->pulled += static_cast<uint64_t>(resp.items_size());
     if (opt.progress) opt.progress({"pull", summary->pulled, 0, summary->bytes_received});
-    for (const auto& c : commands) {
-      if (c.kind() == "wipe") {
-        SWEEP_RETURN_IF_ERROR(store->Shred("wipe ordered by the hub: " + c.reason()));
-        summary->wiped = true;
-        return Status::Shredded("the station ordered this tablet wiped (" + c.reason() +
-                                "); its store is crypto-shredded");
-      }
-    }
     cursor = resp.next_cursor();
     if (!resp.more()) return Status::Ok();
   }
@@ -265,6 +348,7 @@ Result<SyncSummary> Sync(Store* store, Transport* transport, const SyncOptions& 
   SyncSummary summary;
   Caller caller(store, transport, *hub, opt, &summary);
   Status st = PushAll(store, &caller, *hub, state, opt, &summary);
+  if (st.ok()) st = PushFiles(store, &caller, *hub, opt, &summary);
   if (st.ok()) st = PullAll(store, &caller, state, opt, &summary);
   if (st.code() == Code::kShredded && !summary.wiped) {
     // Revoked: the hub's signed answer orders the wipe.

@@ -23,11 +23,11 @@ Reply HubService::Push(Request& r) {
   const std::string& id = r.device.device_id;
   v1::PushRequest req;
   if (!req.ParseFromString(r.body())) {
-    return Fail(r.nonce(), 400, sync::err::kMalformed, "push body is not a PushRequest", id);
+    return Fail(r, 400, sync::err::kMalformed, "push body is not a PushRequest");
   }
   if (static_cast<size_t>(req.versions_size()) > sync::kMaxPushVersions) {
-    return Fail(r.nonce(), 413, sync::err::kTooLarge,
-                "at most " + std::to_string(sync::kMaxPushVersions) + " versions per push", id);
+    return Fail(r, 413, sync::err::kTooLarge,
+                "at most " + std::to_string(sync::kMaxPushVersions) + " versions per push");
   }
   uint64_t acked = r.device.acked_seq;
   Digest prev{};
@@ -40,46 +40,43 @@ Reply HubService::Push(Request& r) {
   for (int i = 0; i < req.versions_size(); ++i) {
     const v1::SealedVersion& sv = req.versions(i);
     if (sv.seq() != req.versions(0).seq() + static_cast<uint64_t>(i) || sv.seq() == 0) {
-      return Fail(r.nonce(), 400, sync::err::kMalformed,
-                  "versions must have consecutive seq numbers starting at 1", id);
+      return Fail(r, 400, sync::err::kMalformed,
+                  "versions must have consecutive seq numbers starting at 1");
     }
     auto plain = crypto::BoxSealOpen(AsBytes(sv.sealed()), keys_.box_pk, box_sk_);
     if (!plain.ok()) {
-      return Fail(r.nonce(), 422, sync::err::kBrokenChain,
+      return Fail(r, 422, sync::err::kBrokenChain,
                   "version at seq " + std::to_string(sv.seq()) +
-                      " is not sealed to this hub's key",
-                  id);
+                      " is not sealed to this hub's key");
     }
     if (sv.seq() <= acked) {
       auto stored = store_->GetVersion(id, sv.seq());
       if (!stored.ok() || !*stored) {
-        return Fail(r.nonce(), 500, sync::err::kInternal, "stored version unreadable", id);
+        return Fail(r, 500, sync::err::kInternal, "stored version unreadable");
       }
       if ((*stored)->record != *plain) {
         (void)store_->AddAlert({now, id, "fork",
                                 "a different version was sent for seq " +
                                     std::to_string(sv.seq()) + " (tampering or a restored tablet)"});
-        return Fail(r.nonce(), 409, sync::err::kFork,
+        return Fail(r, 409, sync::err::kFork,
                     "seq " + std::to_string(sv.seq()) +
                         " differs from what the hub holds: the tablet's store was altered or "
-                        "restored; the station has been alerted",
-                    id);
+                        "restored; the station has been alerted");
       }
       resp.set_duplicates(resp.duplicates() + 1);
       continue;
     }
     if (sv.seq() != acked + fresh.size() + 1) {
-      return Fail(r.nonce(), 409, sync::err::kGap,
+      return Fail(r, 409, sync::err::kGap,
                   "the hub holds up to seq " + std::to_string(acked) + ", send from seq " +
-                      std::to_string(acked + 1),
-                  id);
+                      std::to_string(acked + 1));
     }
     v1::Record rec;
     if (!rec.ParseFromArray(plain->data(), static_cast<int>(plain->size())) ||
         rec.record_id() != sv.record_id() || rec.version() != sv.version() ||
         rec.device_id() != id) {
-      return Fail(r.nonce(), 422, sync::err::kBrokenChain,
-                  "seq " + std::to_string(sv.seq()) + " does not hold the record it names", id);
+      return Fail(r, 422, sync::err::kBrokenChain,
+                  "seq " + std::to_string(sv.seq()) + " does not hold the record it names");
     }
     Digest eh = sync::EntryHash(id, sv.seq(), prev, sync::RecordHash(*plain));
     StoredVersion v{id, sv.seq(), rec.record_id(), rec.version(), std::move(plain).value(),
@@ -89,27 +86,25 @@ Reply HubService::Push(Request& r) {
                                  v.head_sig)) {
       (void)store_->AddAlert({now, id, "bad_signature",
                               "chain signature at seq " + std::to_string(sv.seq())});
-      return Fail(r.nonce(), 422, sync::err::kBrokenChain,
+      return Fail(r, 422, sync::err::kBrokenChain,
                   "the chain signature at seq " + std::to_string(sv.seq()) +
-                      " does not verify: the versions were altered or do not link",
-                  id);
+                      " does not verify: the versions were altered or do not link");
     }
     prev = eh;
     fresh.push_back(std::move(v));
   }
   if (!fresh.empty() && fresh.back().head_sig.empty()) {
-    return Fail(r.nonce(), 422, sync::err::kUnsigned,
+    return Fail(r, 422, sync::err::kUnsigned,
                 "a push must end on a signed version (seq " +
-                    std::to_string(fresh.back().seq) + " is not signed)",
-                id);
+                    std::to_string(fresh.back().seq) + " is not signed)");
   }
   if (!fresh.empty()) {
     Status st = store_->AppendVersions(id, acked, fresh);
     if (st.code() == Code::kConflict) {
-      return Fail(r.nonce(), 409, sync::err::kGap,
-                  "another sync of this tablet is running; try again", id);
+      return Fail(r, 409, sync::err::kGap,
+                  "another sync of this tablet is running; try again");
     }
-    if (!st.ok()) return Fail(r.nonce(), 500, sync::err::kInternal, st.message(), id);
+    if (!st.ok()) return Fail(r, 500, sync::err::kInternal, st.message());
     acked = fresh.back().seq;
     prev = {};
     std::copy(fresh.back().entry_hash.begin(), fresh.back().entry_hash.end(), prev.begin());
@@ -117,19 +112,19 @@ Reply HubService::Push(Request& r) {
   resp.set_acked_seq(acked);
   resp.set_acked_hash(std::string(prev.begin(), prev.end()));
   resp.set_accepted(static_cast<uint32_t>(fresh.size()));
-  return Signed(r.nonce(), 200, resp.SerializeAsString(), id);
+  return Signed(r, 200, resp.SerializeAsString());
 }
 
 Reply HubService::Pull(Request& r) {
   const std::string& id = r.device.device_id;
   v1::PullRequest req;
   if (!req.ParseFromString(r.body())) {
-    return Fail(r.nonce(), 400, sync::err::kMalformed, "pull body is not a PullRequest", id);
+    return Fail(r, 400, sync::err::kMalformed, "pull body is not a PullRequest");
   }
   uint32_t limit = req.limit() == 0 ? 500 : std::min(req.limit(), sync::kMaxPullLimit);
   std::vector<std::string> audiences = {"all", "officer:" + r.device.officer_id, "device:" + id};
   auto items = store_->ReadFeed(audiences, req.cursor(), limit + 1);
-  if (!items.ok()) return Fail(r.nonce(), 500, sync::err::kInternal, items.status().message(), id);
+  if (!items.ok()) return Fail(r, 500, sync::err::kInternal, items.status().message());
   v1::PullResponse resp;
   resp.set_next_cursor(req.cursor());
   resp.set_more(items->size() > limit);
@@ -144,79 +139,77 @@ Reply HubService::Pull(Request& r) {
     resp.set_next_cursor(row.seq);
   }
   resp.set_hub_time_ms(env_->NowMillis());
-  return Signed(r.nonce(), 200, resp.SerializeAsString(), id);
+  return Signed(r, 200, resp.SerializeAsString());
 }
 
 Reply HubService::ChunksQuery(Request& r) {
   const std::string& id = r.device.device_id;
   v1::ChunkQuery req;
   if (!req.ParseFromString(r.body())) {
-    return Fail(r.nonce(), 400, sync::err::kMalformed, "body is not a ChunkQuery", id);
+    return Fail(r, 400, sync::err::kMalformed, "body is not a ChunkQuery");
   }
   v1::ChunkQueryResponse resp;
   for (const auto& f : req.files()) {
     uint64_t n = f.chunk_size() == 0 ? 0 : (f.size() + f.chunk_size() - 1) / f.chunk_size();
     if (f.sha256().size() != 64 || f.chunk_size() == 0 || f.chunk_size() > sync::kChunkSize ||
         n != static_cast<uint64_t>(f.chunk_sha256_size()) || f.size() > (1ull << 32)) {
-      return Fail(r.nonce(), 400, sync::err::kMalformed,
-                  "file manifest " + f.sha256().substr(0, 16) + " is inconsistent", id);
+      return Fail(r, 400, sync::err::kMalformed,
+                  "file manifest " + f.sha256().substr(0, 16) + " is inconsistent");
     }
     FileRow row{f.sha256(), f.size(), f.media_type(), f.chunk_size(),
                 {f.chunk_sha256().begin(), f.chunk_sha256().end()}, false, id};
     Status st = store_->RegisterFile(row);
     if (!st.ok()) {
-      return Fail(r.nonce(), st.code() == Code::kConflict ? 409 : 500, sync::err::kBadChunk,
-                  st.message(), id);
+      return Fail(r, st.code() == Code::kConflict ? 409 : 500, sync::err::kBadChunk,
+                  st.message());
     }
     auto missing = store_->MissingChunks(f.sha256());
-    if (!missing.ok()) return Fail(r.nonce(), 500, sync::err::kInternal, "chunk lookup failed", id);
+    if (!missing.ok()) return Fail(r, 500, sync::err::kInternal, "chunk lookup failed");
     auto* m = resp.add_files();
     m->set_sha256(f.sha256());
     for (uint32_t i : *missing) m->add_chunks(i);
   }
-  return Signed(r.nonce(), 200, resp.SerializeAsString(), id);
+  return Signed(r, 200, resp.SerializeAsString());
 }
 
 Reply HubService::ChunksPut(Request& r) {
   const std::string& id = r.device.device_id;
   v1::ChunkPut req;
   if (!req.ParseFromString(r.body())) {
-    return Fail(r.nonce(), 400, sync::err::kMalformed, "body is not a ChunkPut", id);
+    return Fail(r, 400, sync::err::kMalformed, "body is not a ChunkPut");
   }
   auto file = store_->GetFile(req.file_sha256());
   if (!file.ok()) {
-    return Fail(r.nonce(), 404, sync::err::kNotFound, "announce the file with chunks.query first",
-                id);
+    return Fail(r, 404, sync::err::kNotFound, "announce the file with chunks.query first");
   }
   if (req.index() >= file->chunk_sha256.size()) {
-    return Fail(r.nonce(), 400, sync::err::kMalformed, "chunk index out of range", id);
+    return Fail(r, 400, sync::err::kMalformed, "chunk index out of range");
   }
   auto plain = crypto::BoxSealOpen(AsBytes(req.sealed()), keys_.box_pk, box_sk_);
   if (!plain.ok() || crypto::Sha256Hex(*plain) != file->chunk_sha256[req.index()]) {
-    return Fail(r.nonce(), 422, sync::err::kBadChunk,
-                "chunk " + std::to_string(req.index()) + " does not match its hash; send it again",
-                id);
+    return Fail(r, 422, sync::err::kBadChunk,
+                "chunk " + std::to_string(req.index()) + " does not match its hash; send it again");
   }
   Status st = store_->PutChunk(req.file_sha256(), req.index(), *plain);
-  if (!st.ok()) return Fail(r.nonce(), 500, sync::err::kInternal, st.message(), id);
+  if (!st.ok()) return Fail(r, 500, sync::err::kInternal, st.message());
   v1::ChunkPutResponse resp;
   auto missing = store_->MissingChunks(req.file_sha256());
   if (missing.ok() && missing->empty() && !file->complete) {
     crypto::Sha256 whole;
     for (uint32_t i = 0; i < file->chunk_sha256.size(); ++i) {
       auto chunk = store_->GetChunk(req.file_sha256(), i);
-      if (!chunk.ok()) return Fail(r.nonce(), 500, sync::err::kInternal, "chunk unreadable", id);
+      if (!chunk.ok()) return Fail(r, 500, sync::err::kInternal, "chunk unreadable");
       whole.Update(*chunk);
     }
     if (whole.HexDigest() != file->sha256) {
-      return Fail(r.nonce(), 422, sync::err::kBadChunk,
-                  "the chunks do not add up to the file's hash", id);
+      return Fail(r, 422, sync::err::kBadChunk,
+                  "the chunks do not add up to the file's hash");
     }
     Status done = store_->MarkFileComplete(req.file_sha256());
-    if (!done.ok()) return Fail(r.nonce(), 500, sync::err::kInternal, done.message(), id);
+    if (!done.ok()) return Fail(r, 500, sync::err::kInternal, done.message());
   }
   resp.set_file_complete(missing.ok() && missing->empty());
-  return Signed(r.nonce(), 200, resp.SerializeAsString(), id);
+  return Signed(r, 200, resp.SerializeAsString());
 }
 
 }  // namespace sweep::hub

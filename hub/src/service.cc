@@ -142,37 +142,42 @@ Result<std::vector<Alert>> HubService::Alerts() { return store_->ListAlerts(); }
 
 // ------------------------------------------------------------------ replies
 
-Reply HubService::Signed(std::string_view nonce, int status, const std::string& body,
-                         const std::string& device_id, const std::string& error_code) {
-  v1::SignedResponse resp;
-  resp.set_body(body);
-  auto sig = crypto::Sign(
-      sign_sk_, sync::ResponseTranscript(keys_.hub_id, AsBytes(nonce),
-                                         static_cast<uint32_t>(status), AsBytes(body)));
-  resp.set_signature(std::string(sig.begin(), sig.end()));
-  return {status, resp.SerializeAsString(), error_code, device_id};
+HubService::ReplyTo HubService::To(const Request& r) {
+  return {r.envelope.device_id(), r.envelope.method(), r.envelope.nonce()};
 }
 
-Reply HubService::Fail(std::string_view nonce, int status, const std::string& code,
-                       const std::string& message, const std::string& device_id) {
+Reply HubService::Signed(ReplyTo to, int status, const std::string& body,
+                         const std::string& error_code) {
+  v1::SignedResponse resp;
+  resp.set_body(body);
+  auto sig = crypto::Sign(sign_sk_, sync::ResponseTranscript(keys_.hub_id, to.device_id, to.method,
+                                                             AsBytes(to.nonce),
+                                                             static_cast<uint32_t>(status),
+                                                             AsBytes(body)));
+  resp.set_signature(std::string(sig.begin(), sig.end()));
+  return {status, resp.SerializeAsString(), error_code, std::string(to.device_id)};
+}
+
+Reply HubService::Fail(ReplyTo to, int status, const std::string& code,
+                       const std::string& message) {
   v1::Error e;
   e.set_code(code);
   e.set_message(message);
   e.set_hub_time_ms(env_->NowMillis());
   e.set_wipe(code == sync::err::kRevoked);
-  return Signed(nonce, status, e.SerializeAsString(), device_id, code);
+  return Signed(to, status, e.SerializeAsString(), code);
 }
 
 Reply HubService::HttpError(int status) {
   if (status == 413) {
-    return Fail("", 413, sync::err::kTooLarge,
+    return Fail(ReplyTo{}, 413, sync::err::kTooLarge,
                 "the request is larger than the hub accepts (" +
                     std::to_string(sync::kMaxRequestBytes >> 20) + " MiB)");
   }
   if (status == 404 || status == 405) {
-    return Fail("", status, sync::err::kNotFound, "no such path on a Sweep hub");
+    return Fail(ReplyTo{}, status, sync::err::kNotFound, "no such path on a Sweep hub");
   }
-  return Fail("", status, status >= 500 ? sync::err::kInternal : sync::err::kMalformed,
+  return Fail(ReplyTo{}, status, status >= 500 ? sync::err::kInternal : sync::err::kMalformed,
               "the request could not be served (HTTP " + std::to_string(status) + ")");
 }
 
@@ -181,34 +186,42 @@ Reply HubService::HttpError(int status) {
 Reply HubService::Enroll(std::string_view body) {
   v1::EnrollRequest req;
   if (body.size() > 64 * 1024 || !req.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
-    return Fail("", 400, sync::err::kMalformed, "the enrollment request is not a valid message");
+    return Fail(ReplyTo{}, 400, sync::err::kMalformed, "the enrollment request is not a valid message");
   }
   if (req.device_id().size() != 32 || req.sign_pk().size() != crypto::kSignPublicKeySize ||
       req.box_pk().size() != crypto::kBoxPublicKeySize || req.mac().size() != 32) {
-    return Fail("", 400, sync::err::kMalformed,
+    return Fail(ReplyTo{}, 400, sync::err::kMalformed,
                 "the enrollment request has a field of the wrong size");
   }
   const char* bad_code = "this enrollment code is not valid: ask the station for a new one";
   auto code = store_->GetEnrollCode(ToBytes(req.code_id()));
-  if (!code.ok()) return Fail("", 403, sync::err::kBadCode, bad_code);
+  if (!code.ok()) return Fail(ReplyTo{}, 403, sync::err::kBadCode, bad_code);
   Bytes transcript = sync::EnrollTranscript(req);
   auto secret = crypto::SecretBuffer::CopyOf(code->secret);
   auto mac = crypto::KeyedHash(secret, {transcript});
   if (!crypto::Equal(mac, AsBytes(req.mac())) ||
       !crypto::VerifySignature(AsBytes(req.sign_pk()), transcript, AsBytes(req.proof()))) {
-    return Fail("", 403, sync::err::kBadCode, bad_code);
+    return Fail(ReplyTo{}, 403, sync::err::kBadCode, bad_code);
   }
   int64_t now = env_->NowMillis();
   if (code->used_ms != 0) {
-    return Fail("", 403, sync::err::kBadCode, "this enrollment code was already used");
+    // The same tablet asking again (its first answer was lost) gets the same
+    // answer; anyone else is refused.
+    auto existing = store_->GetDevice(req.device_id());
+    if (code->used_by == req.device_id() && existing.ok() &&
+        crypto::Equal(existing->sign_pk, AsBytes(req.sign_pk())) &&
+        crypto::Equal(existing->box_pk, AsBytes(req.box_pk()))) {
+      return Enrolled(*existing, AsBytes(req.mac()));
+    }
+    return Fail(ReplyTo{}, 403, sync::err::kBadCode, "this enrollment code was already used");
   }
   if (now > code->expires_ms) {
-    return Fail("", 403, sync::err::kBadCode, "this enrollment code has expired");
+    return Fail(ReplyTo{}, 403, sync::err::kBadCode, "this enrollment code has expired");
   }
   if (req.officer_id() != code->officer_id) {
-    return Fail("", 403, sync::err::kBadCode,
-                "this code was issued for officer " + code->officer_id + ", not " +
-                    req.officer_id());
+    return Fail(ReplyTo{}, 403, sync::err::kBadCode,
+                "this code was issued for another officer: sign in as that officer or ask for a "
+                "code for " + req.officer_id());
   }
   Device d;
   d.device_id = req.device_id();
@@ -216,18 +229,26 @@ Reply HubService::Enroll(std::string_view body) {
   d.agency = code->agency;
   d.role = code->role;
   d.label = req.label().substr(0, 200);
+  while (!d.label.empty() && (static_cast<unsigned char>(d.label.back()) & 0xC0) == 0x80) {
+    d.label.pop_back();  // do not leave half a UTF-8 character
+  }
+  if (!d.label.empty() && static_cast<unsigned char>(d.label.back()) >= 0xC0) d.label.pop_back();
   d.sign_pk = ToBytes(req.sign_pk());
   d.box_pk = ToBytes(req.box_pk());
   d.enrolled_ms = now;
   d.acked_hash.assign(32, 0);
   Status st = store_->ConsumeCodeAddDevice(code->code_id, now, d);
   if (st.code() == Code::kConflict) {
-    return Fail("", 403, sync::err::kBadCode, "this enrollment code was already used");
+    return Fail(ReplyTo{}, 403, sync::err::kBadCode, "this enrollment code was already used");
   }
   if (st.code() == Code::kAlreadyExists) {
-    return Fail("", 409, sync::err::kMalformed, "a device with this id is already enrolled");
+    return Fail(ReplyTo{}, 409, sync::err::kMalformed, "a device with this id is already enrolled");
   }
-  if (!st.ok()) return Fail("", 500, sync::err::kInternal, st.message());
+  if (!st.ok()) return Fail(ReplyTo{}, 500, sync::err::kInternal, st.message());
+  return Enrolled(d, AsBytes(req.mac()));
+}
+
+Reply HubService::Enrolled(const Device& d, ByteView mac) {
   v1::EnrollResponse resp;
   resp.set_hub_id(keys_.hub_id);
   resp.set_hub_sign_pk(ToString(keys_.sign_pk));
@@ -235,12 +256,11 @@ Reply HubService::Enroll(std::string_view body) {
   resp.set_officer_id(d.officer_id);
   resp.set_agency(d.agency);
   resp.set_role(d.role);
-  resp.set_hub_time_ms(now);
+  resp.set_hub_time_ms(env_->NowMillis());
   resp.set_watchlist_key(ToString(crypto::BoxSeal(watchlist_key_.view(), d.box_pk)));
   v1::SignedEnrollResponse out;
   out.set_body(resp.SerializeAsString());
-  auto sig = crypto::Sign(sign_sk_, sync::EnrolledTranscript(AsBytes(req.mac()),
-                                                              AsBytes(out.body())));
+  auto sig = crypto::Sign(sign_sk_, sync::EnrolledTranscript(mac, AsBytes(out.body())));
   out.set_signature(std::string(sig.begin(), sig.end()));
   return {200, out.SerializeAsString(), "", d.device_id};
 }
@@ -250,19 +270,21 @@ Reply HubService::Enroll(std::string_view body) {
 Reply HubService::Handle(std::string_view method, std::string_view body) {
   Request r;
   if (body.size() > sync::kMaxRequestBytes) {
-    return Fail("", 413, sync::err::kTooLarge, "request larger than the hub accepts");
+    return Fail(ReplyTo{}, 413, sync::err::kTooLarge, "request larger than the hub accepts");
   }
   if (!r.envelope.ParseFromArray(body.data(), static_cast<int>(body.size())) ||
       r.envelope.nonce().size() != sync::kNonceSize || r.envelope.signature().size() != 64) {
-    return Fail("", 400, sync::err::kMalformed, "the request is not a valid signed envelope");
+    return Fail(ReplyTo{}, 400, sync::err::kMalformed, "the request is not a valid signed envelope");
   }
-  const std::string& nonce = r.nonce();
   if (r.envelope.method() != method) {
-    return Fail(nonce, 400, sync::err::kMalformed, "the envelope's method does not match the path");
+    return Fail(r, 400, sync::err::kMalformed, "the envelope's method does not match the path");
   }
   auto device = store_->GetDevice(r.envelope.device_id());
+  if (!device.ok() && device.status().code() != Code::kNotFound) {
+    return Fail(r, 500, sync::err::kInternal, "the hub cannot read its device list");
+  }
   if (!device.ok()) {
-    return Fail(nonce, 403, sync::err::kUnknownDevice,
+    return Fail(r, 403, sync::err::kUnknownDevice,
                 "this tablet is not enrolled at this hub: enroll it with a code from the station");
   }
   r.device = std::move(device).value();
@@ -270,35 +292,35 @@ Reply HubService::Handle(std::string_view method, std::string_view body) {
   if (!crypto::VerifySignature(r.device.sign_pk, sync::RequestTranscript(keys_.hub_id, r.envelope),
                                AsBytes(r.envelope.signature()))) {
     (void)store_->AddAlert({env_->NowMillis(), id, "bad_signature", "request " + std::string(method)});
-    return Fail(nonce, 401, sync::err::kBadSignature, "the request signature does not verify", id);
+    return Fail(r, 401, sync::err::kBadSignature, "the request signature does not verify");
   }
   int64_t now = env_->NowMillis();
   if (r.device.status == "revoked") {
     (void)store_->AddAlert({now, id, "revoked_contact", "refused and told to wipe"});
-    return Fail(nonce, 403, sync::err::kRevoked,
+    return Fail(r, 403, sync::err::kRevoked,
                 "this tablet was revoked (" + r.device.revoke_reason +
-                    "): it must wipe its store and be re-enrolled",
-                id);
+                    "): it must wipe its store and be re-enrolled");
   }
-  int64_t skew = r.envelope.timestamp_ms() - now;
-  if (skew > sync::kMaxClockSkewMs || -skew > sync::kMaxClockSkewMs) {
-    return Fail(nonce, 400, sync::err::kClockSkew,
-                "the tablet's clock is off by " + std::to_string(skew / 60000) +
-                    " min: set the date and time and sync again",
-                id);
+  int64_t ts = r.envelope.timestamp_ms();  // compared without subtracting: no overflow
+  if (ts < now - sync::kMaxClockSkewMs || ts > now + sync::kMaxClockSkewMs) {
+    double minutes = (static_cast<double>(ts) - static_cast<double>(now)) / 60000.0;
+    return Fail(r, 400, sync::err::kClockSkew,
+                "the tablet's clock is off by " + std::to_string(static_cast<long long>(minutes)) +
+                    " min: set the date and time and sync again");
   }
-  auto fresh = store_->RememberNonce(id, ToBytes(nonce), now + 2 * sync::kMaxClockSkewMs);
-  if (!fresh.ok()) return Fail(nonce, 500, sync::err::kInternal, fresh.status().message(), id);
+  auto fresh = store_->RememberNonce(id, ToBytes(r.nonce()), now + 2 * sync::kMaxClockSkewMs);
+  if (!fresh.ok()) return Fail(r, 500, sync::err::kInternal, fresh.status().message());
   if (!*fresh) {
     (void)store_->AddAlert({now, id, "replay", "request " + std::string(method)});
-    return Fail(nonce, 409, sync::err::kReplay, "this request was already received (replay)", id);
+    return Fail(r, 409, sync::err::kReplay, "this request was already received (replay)");
   }
   (void)store_->TouchDevice(id, now);
+  if (requests_.fetch_add(1) % 512 == 0) (void)store_->ForgetNonces(now);  // keep the table small
   if (method == "push") return Push(r);
   if (method == "pull") return Pull(r);
   if (method == "chunks.query") return ChunksQuery(r);
   if (method == "chunks.put") return ChunksPut(r);
-  return Fail(nonce, 404, sync::err::kNotFound, "no such method", id);
+  return Fail(r, 404, sync::err::kNotFound, "no such method");
 }
 
 }  // namespace sweep::hub

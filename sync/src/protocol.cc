@@ -85,10 +85,15 @@ Bytes RequestTranscript(std::string_view hub_id, const v1::SignedRequest& req) {
   return t;
 }
 
-Bytes ResponseTranscript(std::string_view hub_id, ByteView nonce, uint32_t status, ByteView body) {
+Bytes ResponseTranscript(std::string_view hub_id, std::string_view device_id,
+                         std::string_view method, ByteView nonce, uint32_t status, ByteView body) {
   Bytes t;
   Append(&t, "sweep.resp.v1");
   Append(&t, hub_id);
+  t.push_back(0);
+  Append(&t, device_id);
+  t.push_back(0);
+  Append(&t, method);
   t.push_back(0);
   Append(&t, nonce);
   AppendU32(&t, status);

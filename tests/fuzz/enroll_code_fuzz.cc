@@ -43,8 +43,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto parts = sync::ParseEnrollCode(text);
   if (parts.ok()) {
     if (parts->secret.size() != 10 || parts->fingerprint.size() != 10) {
-      Violation("a parsed code has a " + std::to_string(parts->secret.size()) + "-byte secret and a " +
-                std::to_string(parts->fingerprint.size()) + "-byte fingerprint");
+      Violation("a parsed code has a " + std::to_string(parts->secret.size()) +
+                "-byte secret and a " + std::to_string(parts->fingerprint.size()) +
+                "-byte fingerprint");
     }
     CheckRoundTrip(*parts, "parsed code");
   } else if (parts.status().message().empty()) {

@@ -128,39 +128,38 @@ class HubFixture {
   crypto::Bytes hub_sign_pk_, hub_box_pk_;
 };
 
-// Checks what every reply to a signed request must be: a status in
-// [200, 599]; a body that parses as SignedResponse whose signature verifies
-// for `nonce` (the request's, or "" when the hub could not read the
-// envelope; either is accepted when `or_empty_nonce`); and, for a non-200
+// Checks what every reply must be: a status in [200, 599]; a body that
+// parses as SignedResponse whose signature verifies for the request it
+// answers (docs/protocol.md, ResponseTranscript: the envelope's device,
+// method and nonce), or for no request (all empty) when the hub could not
+// read the envelope; `request` is null when there is none (enrollment), and
+// `or_unbound` also accepts an answer for no request; and, for a non-200
 // status, an inner v1::Error with a code. Returns the inner body.
-inline std::string CheckSignedReply(HubFixture& fx, const hub::Reply& reply,
-                                    std::string_view method, std::string_view nonce,
-                                    bool or_empty_nonce) {
-  const std::string where = "Handle(\"" + std::string(method) + "\") ";
-  if (reply.status < 200 || reply.status > 599) {
-    Violation(where + "returned HTTP status " + std::to_string(reply.status));
-  }
+inline std::string CheckSignedReply(HubFixture& fx, const hub::Reply& reply, std::string_view path,
+                                    const v1::SignedRequest* request, bool or_unbound) {
+  const std::string where = std::string(path) + ": HTTP " + std::to_string(reply.status);
+  if (reply.status < 200 || reply.status > 599) Violation(where + ": status out of range");
   v1::SignedResponse resp;
   if (!resp.ParseFromString(reply.body)) {
-    Violation(where + "HTTP " + std::to_string(reply.status) +
-              ": body does not parse as sweep.v1.SignedResponse");
+    Violation(where + ": body does not parse as sweep.v1.SignedResponse");
   }
-  auto verifies = [&](std::string_view n) {
+  auto verifies = [&](std::string_view device_id, std::string_view method, std::string_view nonce) {
     return crypto::VerifySignature(
         fx.hub_sign_pk(),
-        sync::ResponseTranscript(fx.hub_id(), crypto::AsBytes(n),
+        sync::ResponseTranscript(fx.hub_id(), device_id, method, crypto::AsBytes(nonce),
                                  static_cast<uint32_t>(reply.status), crypto::AsBytes(resp.body())),
         crypto::AsBytes(resp.signature()));
   };
-  if (!verifies(nonce) && !(or_empty_nonce && verifies(""))) {
-    Violation(where + "HTTP " + std::to_string(reply.status) +
-              ": the response signature does not verify for the request's nonce");
+  const bool bound =
+      request != nullptr && verifies(request->device_id(), request->method(), request->nonce());
+  const bool unbound = (request == nullptr || or_unbound) && verifies("", "", "");
+  if (!bound && !unbound) {
+    Violation(where + ": the response signature does not verify for the request it answers");
   }
   if (reply.status != 200) {
     v1::Error error;
     if (!error.ParseFromString(resp.body()) || error.code().empty()) {
-      Violation(where + "HTTP " + std::to_string(reply.status) +
-                ": the signed body is not a sweep.v1.Error with a code");
+      Violation(where + ": the signed body is not a sweep.v1.Error with a code");
     }
   }
   return resp.body();

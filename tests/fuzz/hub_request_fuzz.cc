@@ -16,13 +16,17 @@
 // The hub's store persists across inputs, as it does in a real hub.
 //
 // Invariants (abort on violation): no crash; every reply has a status in
-// [200, 599] and is a SignedResponse signed by the hub for the request's
-// nonce, holding a v1::Error when not 200 and the method's response when
-// 200; a replayed nonce is answered 409 "replay"; a skewed clock 400
+// [200, 599] and is a SignedResponse signed by the hub for this request
+// (device, method, nonce), holding a v1::Error when not 200 and the method's
+// response when 200; a replayed nonce is answered 409 "replay"; a skewed clock 400
 // "clock_skew"; the device's acked_seq never goes back, and a successful
 // push reports the acked_seq the store holds.
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,8 +82,8 @@ std::string SealBody(HubFixture& fx, size_t method, const std::string& body) {
             sync::EntryHash(kDeviceId, sv.seq(), prev, sync::RecordHash(AsBytes(plain)));
         prev = eh;
         if (sv.head_sig().size() == 1) {
-          sv.set_head_sig(Str(crypto::Sign(fx.device_sign_sk(),
-                                           sync::HeadMessage(kDeviceId, sv.seq(), eh))));
+          sv.set_head_sig(
+              Str(crypto::Sign(fx.device_sign_sk(), sync::HeadMessage(kDeviceId, sv.seq(), eh))));
         }
       }
       sv.set_sealed(Str(crypto::BoxSeal(AsBytes(plain), fx.hub_box_pk())));
@@ -99,10 +103,18 @@ std::string SealBody(HubFixture& fx, size_t method, const std::string& body) {
 void CheckOkBody(size_t method, const std::string& inner) {
   bool ok = false;
   switch (method) {
-    case 0: ok = v1::PushResponse().ParseFromString(inner); break;
-    case 1: ok = v1::PullResponse().ParseFromString(inner); break;
-    case 2: ok = v1::ChunkQueryResponse().ParseFromString(inner); break;
-    case 3: ok = v1::ChunkPutResponse().ParseFromString(inner); break;
+    case 0:
+      ok = v1::PushResponse().ParseFromString(inner);
+      break;
+    case 1:
+      ok = v1::PullResponse().ParseFromString(inner);
+      break;
+    case 2:
+      ok = v1::ChunkQueryResponse().ParseFromString(inner);
+      break;
+    case 3:
+      ok = v1::ChunkPutResponse().ParseFromString(inner);
+      break;
   }
   if (!ok) Violation(std::string(kMethods[method]) + ": a 200 body that is not its response");
 }
@@ -129,12 +141,12 @@ void OneRequest(HubFixture& fx, Session& session, std::string_view input) {
   req.set_nonce(replay ? session.last_nonce : nonce);
   req.set_method(kMethods[method]);
   req.set_body(body);
-  req.set_signature(Str(crypto::Sign(fx.device_sign_sk(), sync::RequestTranscript(fx.hub_id(), req))));
+  req.set_signature(
+      Str(crypto::Sign(fx.device_sign_sk(), sync::RequestTranscript(fx.hub_id(), req))));
 
   const uint64_t acked_before = StoredDevice(fx).acked_seq;
   sweep::hub::Reply reply = fx.service().Handle(kMethods[method], req.SerializeAsString());
-  const std::string inner =
-      sweep::fuzz::CheckSignedReply(fx, reply, kMethods[method], req.nonce(), false);
+  const std::string inner = sweep::fuzz::CheckSignedReply(fx, reply, kMethods[method], &req, false);
   const std::string what = std::string(kMethods[method]) + " (HTTP " +
                            std::to_string(reply.status) + " " + reply.error_code + ")";
   if (skew && reply.error_code != sync::err::kClockSkew) {
@@ -145,6 +157,9 @@ void OneRequest(HubFixture& fx, Session& session, std::string_view input) {
     Violation(what + ": a replayed nonce was not refused as replay");
   }
   if (reply.status == 200) CheckOkBody(method, inner);
+  if (std::getenv("SWEEP_FUZZ_VERBOSE") != nullptr) {  // to see what a seed or crash input does
+    std::fprintf(stderr, "  flags %02x %s -> %s\n", flags, kMethods[method], what.c_str());
+  }
 
   const uint64_t acked_after = StoredDevice(fx).acked_seq;
   if (acked_after < acked_before) {

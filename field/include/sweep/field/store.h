@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -91,6 +92,16 @@ struct OutboxVersion {
 struct HubPin {
   std::string url;
   v1::EnrollResponse enrollment;  // hub id, keys, officer, agency, role
+};
+
+// A photo or document kept with the records, in sealed chunks.
+struct FileInfo {
+  std::string sha256;  // hex of the whole file (what Attachment.sha256 names)
+  uint64_t size = 0;
+  std::string media_type;
+  uint32_t chunk_size = 0;
+  std::vector<std::string> chunk_sha256;
+  bool uploaded = false;  // the hub has confirmed the whole file
 };
 
 struct SyncState {
@@ -188,6 +199,15 @@ class Store {
   // Watchlist entries matching the identifiers of `record` (offline).
   Result<std::vector<v1::ValidationResult>> WatchlistHits(const v1::Record& record);
   Result<size_t> CountFeed(std::string_view kind);
+
+  // ---- attachments (field/src/files.cc). All REQUIRE unlocked.
+  // Stores the file at `path` in sealed chunks; the same content twice is
+  // stored once. Progress via `on_bytes` (may be empty).
+  Result<FileInfo> AddFile(const std::string& path, const std::string& media_type,
+                           const std::function<void(uint64_t)>& on_bytes = {});
+  Result<std::vector<FileInfo>> Files(bool only_pending);
+  Result<crypto::Bytes> FileChunk(const std::string& sha256, uint32_t index);
+  Status MarkFileUploaded(const std::string& sha256);
 
   class Impl;
 

@@ -36,7 +36,7 @@ Result<std::unique_ptr<Transport>> NewHttpTransport(const std::string& url,
                                                     const TransportOptions& options);
 
 struct SyncProgress {
-  std::string phase;         // "push", "pull"
+  std::string phase;         // "push", "files", "pull"
   uint64_t done = 0, total = 0;
   uint64_t bytes = 0;
 };
@@ -53,6 +53,8 @@ struct SyncSummary {
   uint64_t duplicates = 0;   // versions the hub already had
   uint64_t acked_seq = 0;
   uint64_t pulled = 0;       // feed items applied
+  uint64_t files = 0;        // attachments the hub confirmed in this sync
+  uint64_t chunks_sent = 0;  // attachment chunks actually sent
   uint64_t bytes_sent = 0, bytes_received = 0;
   int round_trips = 0;
   bool wiped = false;        // a wipe order was carried out

@@ -5,6 +5,7 @@
 // holds only immutable keys after Open.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -57,19 +58,31 @@ class HubService {
 
  private:
   HubService(std::unique_ptr<HubStore> store, Env* env, HubKeys keys);
+  Reply Enrolled(const Device& device, crypto::ByteView mac);
   Reply Push(Request& r);
   Reply Pull(Request& r);
   Reply ChunksQuery(Request& r);
   Reply ChunksPut(Request& r);
-  Reply Signed(std::string_view nonce, int status, const std::string& body,
-               const std::string& device_id, const std::string& error_code = "");
-  Reply Fail(std::string_view nonce, int status, const std::string& code,
-             const std::string& message, const std::string& device_id = "");
+  // Whom an answer is for: the device, method and nonce of the request it
+  // answers, all empty for answers that belong to no verified request.
+  struct ReplyTo {
+    std::string_view device_id, method, nonce;
+  };
+  static ReplyTo To(const Request& r);
+  Reply Signed(ReplyTo to, int status, const std::string& body, const std::string& error_code = "");
+  Reply Fail(ReplyTo to, int status, const std::string& code, const std::string& message);
+  Reply Signed(const Request& r, int status, const std::string& body) {
+    return Signed(To(r), status, body);
+  }
+  Reply Fail(const Request& r, int status, const std::string& code, const std::string& message) {
+    return Fail(To(r), status, code, message);
+  }
 
   std::unique_ptr<HubStore> store_;
   Env* env_;
   HubKeys keys_;
   crypto::SecretBuffer sign_sk_, box_sk_, watchlist_key_;
+  std::atomic<uint64_t> requests_{0};
 };
 
 }  // namespace sweep::hub

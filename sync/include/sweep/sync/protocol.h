@@ -49,8 +49,13 @@ constexpr const char* kInternal = "internal";            // 500
 
 // "sweep.req.v1" ‖ hub_id ‖ 0 ‖ method ‖ 0 ‖ device_id ‖ 0 ‖ u64be(ts) ‖ nonce ‖ H(body)
 crypto::Bytes RequestTranscript(std::string_view hub_id, const v1::SignedRequest& req);
-// "sweep.resp.v1" ‖ hub_id ‖ 0 ‖ nonce ‖ u32be(status) ‖ H(body)
-crypto::Bytes ResponseTranscript(std::string_view hub_id, crypto::ByteView request_nonce,
+// "sweep.resp.v1" ‖ hub_id ‖ 0 ‖ device_id ‖ 0 ‖ method ‖ 0 ‖ nonce ‖ u32be(status) ‖ H(body)
+// binds an answer to the request it answers: its device, method and nonce.
+// Answers that belong to no request (HTTP-level errors, enrollment errors)
+// use empty device_id, method and nonce, and a client MUST NOT act on them
+// beyond reporting the error.
+crypto::Bytes ResponseTranscript(std::string_view hub_id, std::string_view device_id,
+                                 std::string_view method, crypto::ByteView request_nonce,
                                  uint32_t http_status, crypto::ByteView body);
 // "sweep.enroll.v1" ‖ code_id ‖ device_id ‖ 0 ‖ sign_pk ‖ box_pk ‖ officer_id
 crypto::Bytes EnrollTranscript(const v1::EnrollRequest& req);
