@@ -4,9 +4,10 @@
 //
 // Phases: bulk insert (rounds alternate which store goes first; medians are
 // reported), durable single saves (interleaved), unlock at the production
-// and at the test Argon2id parameters, and the per-record cost of each step
-// Append adds, measured in isolation. Prints a table, then one JSON line per
-// figure. Exit codes: 0 ok, 1 a measurement failed, 2 bad usage.
+// and at the test Argon2id parameters (plus Argon2id alone, the cost of one
+// offline PIN guess), and the per-record cost of each step Append adds,
+// measured in isolation. Prints a table, then one JSON line per figure.
+// Exit codes: 0 ok, 1 a measurement failed, 2 bad usage.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -37,7 +38,8 @@ batch size and the same ~1 KB rental-check records, side by side in one run.
                 store goes first and the median is reported  (default 1)
   --single N    durable single-record saves per store,
                 interleaved; 0 skips the phase               (default 1000)
-  --unlocks N   unlocks timed per KDF setting; 0 skips       (default 5)
+  --unlocks N   unlocks (and bare Argon2id runs) timed per
+                KDF setting; 0 skips                         (default 5)
   --seed N      record generator seed                        (default 1)
   --dir PATH    where the temporary stores are created
                 (default: $TMPDIR or /tmp; use the disk you

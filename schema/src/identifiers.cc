@@ -479,7 +479,21 @@ Verdict CheckPhone(std::string_view typed) {
                      ": a digit was probably missed or typed twice",
                  "手机号码应为11位，实际" + n + "位：可能漏输或多输了数字");
   }
-  return CheckOtherPhone(s);
+  Verdict other = CheckOtherPhone(s);
+  // A bare "86…" that libphonenumber reads as +86 and a mobile-like number of
+  // the wrong length must get the same verdict as the "+86…" form (found by
+  // the identifiers fuzzer: the normalised value must check the same).
+  if (other.ok() && other.normalized.starts_with("+86")) {
+    const std::string rest = other.normalized.substr(3);
+    if (MobileLike(rest) && rest.size() != 11 && rest.size() != 13) {
+      const std::string n = std::to_string(rest.size());
+      return Error("bad_length",
+                   "mobile numbers have 11 digits, this one has " + n +
+                       ": a digit was probably missed or typed twice",
+                   "手机号码应为11位，实际" + n + "位：可能漏输或多输了数字");
+    }
+  }
+  return other;
 }
 
 // ---- Bank card -------------------------------------------------------------

@@ -225,3 +225,34 @@ TEST_CASE("SIGKILL the tablet mid-sync: the next sync completes, nothing doubled
   CHECK(t.Cmd({"verify"}).exit_code == 0);
   CHECK(hub.Stop() == 0);  // SIGTERM: clean shutdown
 }
+
+TEST_CASE("HTTPS: a tablet enrolls and syncs over TLS, trusting the station's CA file") {
+  TempDir dir;
+  std::string cert = dir.Sub("hub.crt"), key = dir.Sub("hub.key");
+  auto gen = Run({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                  "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                  "-subj", "/CN=sweep-test-hub", "-addext", "subjectAltName=IP:127.0.0.1"});
+  INFO(gen.err);
+  REQUIRE(gen.exit_code == 0);
+  HubProcess hub(kHub, dir.Sub("hub.db"));
+  REQUIRE(hub.Start(0, cert, key));
+  REQUIRE(hub.url().rfind("https://", 0) == 0);
+  Tablet t{dir.Sub("t"), ""};
+  REQUIRE(t.Cmd({"init", "--officer", "A1001", "--name", "王建国", "--kdf-ops", "1",
+                 "--kdf-mem-mib", "8"})
+              .exit_code == 0);
+  // Without the CA the certificate is not trusted: refused, nothing sent.
+  auto untrusted = t.Cmd({"enroll", "--hub", hub.url(), "--code", hub.NewCode("A1001")});
+  CHECK(untrusted.exit_code == 10);
+  auto enroll = t.Cmd({"enroll", "--hub", hub.url(), "--code", hub.NewCode("A1001"), "--tls-ca", cert});
+  INFO(enroll.err);
+  REQUIRE(enroll.exit_code == 0);
+  Record(t, Register(dir, 12));
+  auto s = t.Cmd({"sync", "--tls-ca", cert});
+  INFO(s.err);
+  REQUIRE(s.exit_code == 0);
+  CHECK(s.out.find("12 versions sent") != std::string::npos);
+  // Plain HTTP to the TLS port gets no Sweep answer.
+  auto plain = t.Cmd({"sync", "--hub", "http://127.0.0.1:" + std::to_string(hub.port())});
+  CHECK(plain.exit_code != 0);
+}

@@ -16,15 +16,21 @@ class HubProcess {
   HubProcess(std::string bin, std::string db) : bin_(std::move(bin)), db_(std::move(db)) {}
   ~HubProcess() { Kill(); }
 
-  // Starts `serve` on `port` (0: any) and waits for "listening on".
-  bool Start(int port = 0) {
-    child_ = std::make_unique<Child>(std::vector<std::string>{
-        bin_, "--db", db_, "serve", "--listen", "127.0.0.1:" + std::to_string(port), "--quiet"});
+  // Starts `serve` on `port` (0: any) and waits for "listening on". With a
+  // certificate and key, serves HTTPS.
+  bool Start(int port = 0, const std::string& cert = "", const std::string& key = "") {
+    std::vector<std::string> argv = {
+        bin_, "--db", db_, "serve", "--listen", "127.0.0.1:" + std::to_string(port), "--quiet"};
+    if (!cert.empty()) {
+      argv.insert(argv.end(), {"--tls-cert", cert, "--tls-key", key});
+      scheme_ = "https";
+    }
+    child_ = std::make_unique<Child>(argv);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     std::smatch m;
     while (std::chrono::steady_clock::now() < deadline) {
       child_->Pump(20);
-      if (std::regex_search(child_->out, m, std::regex("listening on http://127.0.0.1:(\\d+)"))) {
+      if (std::regex_search(child_->out, m, std::regex("listening on https?://127.0.0.1:(\\d+)"))) {
         port_ = std::stoi(m[1]);
         return true;
       }
@@ -47,7 +53,7 @@ class HubProcess {
     return code;
   }
   int port() const { return port_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const { return scheme_ + "://127.0.0.1:" + std::to_string(port_); }
   RunResult Admin(std::vector<std::string> args) const {
     std::vector<std::string> argv = {bin_, "--db", db_};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -72,6 +78,7 @@ class HubProcess {
   std::string bin_, db_;
   std::unique_ptr<Child> child_;
   int port_ = 0;
+  std::string scheme_ = "http";
 };
 
 }  // namespace sweep::testing

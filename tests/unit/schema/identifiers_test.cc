@@ -404,3 +404,16 @@ TEST_CASE("Random bytes never crash a check", "[identifiers]") {
     }
   }
 }
+
+TEST_CASE("a phone's normalised form checks the same as what was typed (fuzzer finding)") {
+  using namespace sweep::schema;
+  for (const char* typed : {"8616800017", "+8616800017", "008616800017"}) {
+    INFO(typed);
+    Verdict v = CheckPhone(typed);
+    CHECK(v.level == VerdictLevel::kError);
+    CHECK(v.code == "bad_length");
+  }
+  Verdict ok = CheckPhone("8613800138000");
+  REQUIRE(ok.ok());
+  CHECK(CheckPhone(ok.normalized).normalized == ok.normalized);
+}
