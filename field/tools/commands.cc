@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
@@ -351,10 +352,57 @@ Status CmdSync(const Globals& g, const SyncArgs& a) {
   double secs = (Env::Default()->MonotonicMicros() - start) / 1e6;
   std::cout << "synced with " << url << ": " << summary->pushed << " versions sent";
   if (summary->duplicates > 0) std::cout << " (" << summary->duplicates << " already there)";
+  if (summary->files > 0 || summary->chunks_sent > 0) {
+    std::cout << ", " << summary->files << " files (" << summary->chunks_sent << " chunks) sent";
+  }
   std::cout << ", " << summary->pulled << " updates received, "
             << (summary->bytes_sent + summary->bytes_received) / 1024 << " KiB in "
             << summary->round_trips << " round trips, " << std::fixed << std::setprecision(2)
             << secs << " s; hub holds seq 1.." << summary->acked_seq << "\n";
+  return Status::Ok();
+}
+
+Status CmdAttach(const Globals& g, const std::string& path, const std::string& media_type) {
+  SWEEP_ASSIGN_OR_RETURN(auto store, OpenUnlocked(g));
+  std::error_code ec;
+  uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec) return Status::NotFound("cannot read " + path + ": " + ec.message());
+  std::string type = media_type;
+  if (type.empty()) {
+    std::string ext = std::filesystem::path(path).extension().string();
+    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    type = ext == ".jpg" || ext == ".jpeg" ? "image/jpeg"
+           : ext == ".png"                 ? "image/png"
+           : ext == ".pdf"                 ? "application/pdf"
+                                           : "application/octet-stream";
+  }
+  Progress progress("storing " + path, 0, size);
+  SWEEP_ASSIGN_OR_RETURN(auto info, store->AddFile(path, type, [&](uint64_t bytes) {
+    progress.Update(bytes, bytes);
+  }));
+  progress.Done();
+  if (g.json) {
+    std::cout << "{\"sha256\":\"" << info.sha256 << "\",\"size\":" << info.size
+              << ",\"mediaType\":" << JsonQuote(info.media_type) << "}\n";
+  } else {
+    std::cout << info.sha256 << "  " << info.size << " bytes  " << info.media_type
+              << "\nput it in the record: \"attachments\": [{\"sha256\": \"" << info.sha256
+              << "\", \"mediaType\": \"" << info.media_type << "\", \"size\": \"" << info.size
+              << "\"}]\n";
+  }
+  return Status::Ok();
+}
+
+Status CmdFiles(const Globals& g) {
+  SWEEP_ASSIGN_OR_RETURN(auto store, OpenUnlocked(g));
+  SWEEP_ASSIGN_OR_RETURN(auto files, store->Files(false));
+  int pending = 0;
+  for (const auto& f : files) {
+    std::cout << f.sha256 << "  " << f.size << " bytes  " << f.media_type << "  "
+              << (f.uploaded ? "at the hub" : "not yet synced") << "\n";
+    pending += f.uploaded ? 0 : 1;
+  }
+  std::cout << files.size() << " files, " << pending << " not yet synced\n";
   return Status::Ok();
 }
 

@@ -56,6 +56,11 @@ struct SyncArgs {
 Status CmdEnroll(const Globals& g, const SyncArgs& a);
 Status CmdSync(const Globals& g, const SyncArgs& a);
 
+// Stores a photo or document (sealed, in chunks) and prints its SHA-256 for
+// the record's attachments; `files` lists them with their upload state.
+Status CmdAttach(const Globals& g, const std::string& path, const std::string& media_type);
+Status CmdFiles(const Globals& g);
+
 // Reads values one per line from `file` ("-" or empty = stdin) and prints a
 // verdict per line. Fails (InvalidArgument) if any value is invalid.
 Status CmdCheck(const std::string& kind, const std::string& file, bool json);

@@ -106,6 +106,11 @@ int main(int argc, char** argv) {
   auto* c_sync = app.add_subcommand("sync", "Send new records to the hub and receive updates");
   c_sync->add_option("--hub", sync_args.hub_url, "Hub address (default: the enrolled one)");
   c_sync->add_option("--tls-ca", sync_args.tls_ca, "PEM file of the CA to trust for https");
+  std::string attach_path, attach_type;
+  auto* c_attach = app.add_subcommand("attach", "Store a photo or document, sealed, for a record");
+  c_attach->add_option("FILE", attach_path, "The file")->required();
+  c_attach->add_option("--type", attach_type, "Media type (default: from the file name)");
+  auto* c_files = app.add_subcommand("files", "List stored attachments and whether they synced");
   std::string check_kind, check_file;
   auto* c_check = app.add_subcommand("check", "Check identifiers, one per line (no store needed)");
   c_check->add_option("--kind", check_kind, "id | uscc | phone | bankcard")
@@ -148,6 +153,10 @@ int main(int argc, char** argv) {
     st = CmdEnroll(g, sync_args);
   } else if (c_sync->parsed()) {
     st = CmdSync(g, sync_args);
+  } else if (c_attach->parsed()) {
+    st = CmdAttach(g, attach_path, attach_type);
+  } else if (c_files->parsed()) {
+    st = CmdFiles(g);
   } else if (c_find->parsed()) {
     st = CmdFind(g, find_kind, find_value);
   }

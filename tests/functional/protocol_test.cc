@@ -5,6 +5,8 @@
 #include <httplib.h>
 
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <random>
 
 #include "../support/fake_env.h"
 #include "../support/hub_process.h"
@@ -212,4 +214,81 @@ TEST_CASE("a tablet pointed at another hub refuses its answers") {
   auto r = field::Sync(f.store.get(), transport->get(), {});
   CHECK(r.status().code() == Code::kUnauthorized);
   CHECK_THAT(r.status().message(), Catch::Contains("not signed by the hub this tablet was enrolled"));
+}
+
+namespace {
+
+// Passes requests through until `budget` chunk uploads have gone, then acts
+// as if the network were cut.
+class CuttingTransport : public field::Transport {
+ public:
+  CuttingTransport(field::Transport* inner, int budget) : inner_(inner), budget_(budget) {}
+  Result<field::HttpResponse> Post(const std::string& path, const std::string& body) override {
+    if (path == "/v1/chunks/put" && budget_-- <= 0) return Status::Unavailable("cable cut");
+    return inner_->Post(path, body);
+  }
+
+ private:
+  field::Transport* inner_;
+  int budget_;
+};
+
+}  // namespace
+
+TEST_CASE("attachments: a cut upload resumes with only the missing chunks, hashes checked") {
+  Fixture f;
+  std::string path = f.dir.Sub("photo.jpg");
+  {
+    std::ofstream out(path, std::ios::binary);
+    std::mt19937_64 rng(5);
+    for (size_t i = 0; i < 3 * 1024 * 1024 + 123; ++i) out.put(static_cast<char>(rng()));
+  }
+  auto file = f.store->AddFile(path, "image/jpeg");
+  REQUIRE(file.ok());
+  const size_t chunks = file->chunk_sha256.size();
+  REQUIRE(chunks == 13);
+  auto real = field::NewHttpTransport(f.hub.url(), {});
+  REQUIRE(real.ok());
+  CuttingTransport cut(real->get(), 5);
+  field::SyncOptions opt;
+  opt.retries = 1;
+  opt.sleep = [](int64_t) {};
+  auto first = field::Sync(f.store.get(), &cut, opt);
+  CHECK(first.status().code() == Code::kUnavailable);
+  CHECK((*f.store->Files(true)).size() == 1);  // not confirmed yet
+  auto second = field::Sync(f.store.get(), real->get(), opt);
+  REQUIRE(second.ok());
+  CHECK(second->chunks_sent == chunks - 5);  // only what the hub lacked
+  CHECK(second->files == 1);
+  CHECK(f.store->Files(true)->empty());
+  auto third = field::Sync(f.store.get(), real->get(), opt);
+  REQUIRE(third.ok());
+  CHECK(third->chunks_sent == 0);
+  CHECK(third->round_trips == 1);  // nothing new: one pull
+  // A second copy of the same photo is stored once and never sent again.
+  auto again = f.store->AddFile(path, "image/jpeg");
+  REQUIRE(again.ok());
+  CHECK(again->uploaded);
+}
+
+TEST_CASE("attachments: a chunk that does not match its hash is refused") {
+  Fixture f;
+  v1::ChunkQuery q;
+  auto* m = q.add_files();
+  std::string data = "not the photo";
+  m->set_sha256(crypto::Sha256Hex(crypto::AsBytes("the photo")));
+  m->set_size(9);
+  m->set_chunk_size(sync::kChunkSize);
+  m->add_chunk_sha256(crypto::Sha256Hex(crypto::AsBytes("the photo")));
+  CHECK(f.Post("/v1/chunks/query", f.Signed(f.store.get(), "chunks.query", q)).first == 200);
+  v1::ChunkPut put;
+  put.set_file_sha256(m->sha256());
+  put.set_index(0);
+  auto hub_pin = f.store->Hub();
+  auto sealed = crypto::BoxSeal(crypto::AsBytes(data),
+                                crypto::AsBytes((*hub_pin)->enrollment.hub_box_pk()));
+  put.set_sealed(std::string(sealed.begin(), sealed.end()));
+  CHECK(f.Post("/v1/chunks/put", f.Signed(f.store.get(), "chunks.put", put)) ==
+        std::make_pair(422, std::string(sync::err::kBadChunk)));
+  f.ExpectUnchanged();
 }
