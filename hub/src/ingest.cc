@@ -19,8 +19,49 @@ Bytes ToBytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
 
 }  // namespace
 
-Reply HubService::Push(Request& r) {
+std::optional<Reply> HubService::CheckStored(Request& r, const v1::SealedVersion& sv,
+                                             const Bytes& plain) {
   const std::string& id = r.device.device_id;
+  auto stored = store_->GetVersion(id, sv.seq());
+  if (!stored.ok() || !*stored) {
+    return Fail(r, 500, sync::err::kInternal, "stored version unreadable");
+  }
+  if ((*stored)->record == plain) return std::nullopt;  // a harmless duplicate
+  (void)store_->AddAlert({env_->NowMillis(), id, "fork",
+                          "a different version was sent for seq " + std::to_string(sv.seq()) +
+                              " (tampering or a restored tablet)"});
+  return Fail(r, 409, sync::err::kFork,
+              "seq " + std::to_string(sv.seq()) +
+                  " differs from what the hub holds: the tablet's store was altered or "
+                  "restored; the station has been alerted");
+}
+
+std::optional<Reply> HubService::CheckFresh(Request& r, const v1::SealedVersion& sv, Bytes plain,
+                                            const Digest& prev, StoredVersion* out) {
+  const std::string& id = r.device.device_id;
+  v1::Record rec;
+  if (!rec.ParseFromArray(plain.data(), static_cast<int>(plain.size())) ||
+      rec.record_id() != sv.record_id() || rec.version() != sv.version() ||
+      rec.device_id() != id) {
+    return Fail(r, 422, sync::err::kBrokenChain,
+                "seq " + std::to_string(sv.seq()) + " does not hold the record it names");
+  }
+  Digest eh = sync::EntryHash(id, sv.seq(), prev, sync::RecordHash(plain));
+  *out = {id, sv.seq(), rec.record_id(), rec.version(), std::move(plain),
+          Bytes(eh.begin(), eh.end()), ToBytes(sv.head_sig()), env_->NowMillis()};
+  if (!out->head_sig.empty() &&
+      !crypto::VerifySignature(r.device.sign_pk, sync::HeadMessage(id, sv.seq(), eh),
+                               out->head_sig)) {
+    (void)store_->AddAlert({env_->NowMillis(), id, "bad_signature",
+                            "chain signature at seq " + std::to_string(sv.seq())});
+    return Fail(r, 422, sync::err::kBrokenChain,
+                "the chain signature at seq " + std::to_string(sv.seq()) +
+                    " does not verify: the versions were altered or do not link");
+  }
+  return std::nullopt;
+}
+
+Reply HubService::Push(Request& r) {
   v1::PushRequest req;
   if (!req.ParseFromString(r.body())) {
     return Fail(r, 400, sync::err::kMalformed, "push body is not a PushRequest");
@@ -36,7 +77,6 @@ Reply HubService::Push(Request& r) {
   }
   v1::PushResponse resp;
   std::vector<StoredVersion> fresh;
-  int64_t now = env_->NowMillis();
   for (int i = 0; i < req.versions_size(); ++i) {
     const v1::SealedVersion& sv = req.versions(i);
     if (sv.seq() != req.versions(0).seq() + static_cast<uint64_t>(i) || sv.seq() == 0) {
@@ -46,23 +86,10 @@ Reply HubService::Push(Request& r) {
     auto plain = crypto::BoxSealOpen(AsBytes(sv.sealed()), keys_.box_pk, box_sk_);
     if (!plain.ok()) {
       return Fail(r, 422, sync::err::kBrokenChain,
-                  "version at seq " + std::to_string(sv.seq()) +
-                      " is not sealed to this hub's key");
+                  "version at seq " + std::to_string(sv.seq()) + " is not sealed to this hub's key");
     }
     if (sv.seq() <= acked) {
-      auto stored = store_->GetVersion(id, sv.seq());
-      if (!stored.ok() || !*stored) {
-        return Fail(r, 500, sync::err::kInternal, "stored version unreadable");
-      }
-      if ((*stored)->record != *plain) {
-        (void)store_->AddAlert({now, id, "fork",
-                                "a different version was sent for seq " +
-                                    std::to_string(sv.seq()) + " (tampering or a restored tablet)"});
-        return Fail(r, 409, sync::err::kFork,
-                    "seq " + std::to_string(sv.seq()) +
-                        " differs from what the hub holds: the tablet's store was altered or "
-                        "restored; the station has been alerted");
-      }
+      if (auto failed = CheckStored(r, sv, *plain)) return *failed;
       resp.set_duplicates(resp.duplicates() + 1);
       continue;
     }
@@ -71,43 +98,23 @@ Reply HubService::Push(Request& r) {
                   "the hub holds up to seq " + std::to_string(acked) + ", send from seq " +
                       std::to_string(acked + 1));
     }
-    v1::Record rec;
-    if (!rec.ParseFromArray(plain->data(), static_cast<int>(plain->size())) ||
-        rec.record_id() != sv.record_id() || rec.version() != sv.version() ||
-        rec.device_id() != id) {
-      return Fail(r, 422, sync::err::kBrokenChain,
-                  "seq " + std::to_string(sv.seq()) + " does not hold the record it names");
-    }
-    Digest eh = sync::EntryHash(id, sv.seq(), prev, sync::RecordHash(*plain));
-    StoredVersion v{id, sv.seq(), rec.record_id(), rec.version(), std::move(plain).value(),
-                    Bytes(eh.begin(), eh.end()), ToBytes(sv.head_sig()), now};
-    if (!v.head_sig.empty() &&
-        !crypto::VerifySignature(r.device.sign_pk, sync::HeadMessage(id, sv.seq(), eh),
-                                 v.head_sig)) {
-      (void)store_->AddAlert({now, id, "bad_signature",
-                              "chain signature at seq " + std::to_string(sv.seq())});
-      return Fail(r, 422, sync::err::kBrokenChain,
-                  "the chain signature at seq " + std::to_string(sv.seq()) +
-                      " does not verify: the versions were altered or do not link");
-    }
-    prev = eh;
+    StoredVersion v;
+    if (auto failed = CheckFresh(r, sv, std::move(plain).value(), prev, &v)) return *failed;
+    std::copy(v.entry_hash.begin(), v.entry_hash.end(), prev.begin());
     fresh.push_back(std::move(v));
   }
   if (!fresh.empty() && fresh.back().head_sig.empty()) {
     return Fail(r, 422, sync::err::kUnsigned,
-                "a push must end on a signed version (seq " +
-                    std::to_string(fresh.back().seq) + " is not signed)");
+                "a push must end on a signed version (seq " + std::to_string(fresh.back().seq) +
+                    " is not signed)");
   }
   if (!fresh.empty()) {
-    Status st = store_->AppendVersions(id, acked, fresh);
+    Status st = store_->AppendVersions(r.device.device_id, acked, fresh);
     if (st.code() == Code::kConflict) {
-      return Fail(r, 409, sync::err::kGap,
-                  "another sync of this tablet is running; try again");
+      return Fail(r, 409, sync::err::kGap, "another sync of this tablet is running; try again");
     }
     if (!st.ok()) return Fail(r, 500, sync::err::kInternal, st.message());
     acked = fresh.back().seq;
-    prev = {};
-    std::copy(fresh.back().entry_hash.begin(), fresh.back().entry_hash.end(), prev.begin());
   }
   resp.set_acked_seq(acked);
   resp.set_acked_hash(std::string(prev.begin(), prev.end()));

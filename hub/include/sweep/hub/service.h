@@ -6,7 +6,9 @@
 #pragma once
 
 #include <atomic>
+#include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +16,7 @@
 #include "sweep/hub/hub_store.h"
 #include "sweep/schema/env.h"
 #include "sweep/sync/crypto.h"
+#include "sweep/v1/sync.pb.h"
 
 namespace sweep::hub {
 
@@ -60,6 +63,11 @@ class HubService {
   HubService(std::unique_ptr<HubStore> store, Env* env, HubKeys keys);
   Reply Enrolled(const Device& device, crypto::ByteView mac);
   Reply Push(Request& r);
+  // Push helpers: an error reply, or nullopt when the version is acceptable.
+  std::optional<Reply> CheckStored(Request& r, const v1::SealedVersion& sv,
+                                   const crypto::Bytes& plain);
+  std::optional<Reply> CheckFresh(Request& r, const v1::SealedVersion& sv, crypto::Bytes plain,
+                                  const std::array<uint8_t, 32>& prev, StoredVersion* out);
   Reply Pull(Request& r);
   Reply ChunksQuery(Request& r);
   Reply ChunksPut(Request& r);
