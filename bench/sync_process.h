@@ -39,6 +39,8 @@ class ChildProcess {
   // Returns false once stdout is at end of file.
   bool Pump(int ms);
   const std::string& out() const { return out_; }
+  // Whether the child has ended (reaps it if so).
+  bool Exited();
   // Reads stdout to its end, then reaps. Returns the exit code, or
   // 128 + signal if the child was killed.
   int Wait();
