@@ -292,7 +292,10 @@ Status PushFiles(Store* store, Caller* caller, const HubPin& hub, const SyncOpti
         v1::ChunkPutResponse put_resp;
         complete = put_resp.ParseFromString(body) && put_resp.file_complete();
         summary->chunks_sent += 1;
-        if (opt.progress) opt.progress({"files", done, total, summary->bytes_sent});
+        if (opt.progress) {
+          opt.progress({"files", done + (idx + 1) * uint64_t{f.chunk_size}, total,
+                        summary->bytes_sent});
+        }
       }
       if (!complete) continue;  // the hub found a problem; the next sync tries again
       SWEEP_RETURN_IF_ERROR(store->MarkFileUploaded(f.sha256));

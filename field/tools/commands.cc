@@ -341,13 +341,19 @@ Status CmdSync(const Globals& g, const SyncArgs& a) {
   SWEEP_ASSIGN_OR_RETURN(auto state, store->GetSyncState());
   uint64_t pending = state.head_seq - std::min(state.head_seq, state.synced_seq);
   Progress push("sync: sending records", pending, 0);
+  std::unique_ptr<Progress> files;
   field::SyncOptions opt;
   opt.progress = [&](const field::SyncProgress& p) {
     if (p.phase == "push") push.Update(p.done, p.bytes);
+    if (p.phase == "files") {
+      if (!files) files = std::make_unique<Progress>("sync: sending photos (bytes)", p.total, 0);
+      files->Update(p.done, p.bytes);
+    }
   };
   int64_t start = Env::Default()->MonotonicMicros();
   auto summary = field::Sync(store.get(), transport.get(), opt);
   if (pending > 0) push.Done();
+  if (files) files->Done();
   if (!summary.ok()) return summary.status();
   double secs = (Env::Default()->MonotonicMicros() - start) / 1e6;
   std::cout << "synced with " << url << ": " << summary->pushed << " versions sent";
