@@ -1,6 +1,7 @@
 #include "sync_hub.h"
 
 #include <sqlite3.h>
+#include <time.h>
 
 #include <chrono>
 #include <fstream>
@@ -98,6 +99,13 @@ Result<double> HubServer::PeakRssMb() const {
     }
   }
   return Status::NotFound("no VmHWM in /proc/" + std::to_string(pid()) + "/status");
+}
+
+double HubServer::CpuSeconds() const {
+  clockid_t clock;
+  timespec ts{};
+  if (::clock_getcpuclockid(pid(), &clock) != 0 || ::clock_gettime(clock, &ts) != 0) return -1;
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
 Status HubServer::Stop() {

@@ -26,6 +26,9 @@ class HubServer {
   Result<std::string> NewEnrollCode(const std::string& officer) const;
   // The process's peak resident set (VmHWM), in MB (10^6 bytes).
   Result<double> PeakRssMb() const;
+  // CPU time the hub process has used so far (all its threads), seconds;
+  // negative if the kernel does not say.
+  double CpuSeconds() const;
   // SIGTERM and wait (the hub's clean shutdown); SIGKILL after 10 s.
   Status Stop();
 

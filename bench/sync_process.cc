@@ -248,8 +248,7 @@ bool InPath(const std::string& name) {
   if (path == nullptr) return false;
   std::stringstream ss(path);
   for (std::string dir; std::getline(ss, dir, ':');) {
-    if (dir.empty()) dir = ".";
-    std::string full = dir + "/" + name;
+    const std::string full = (dir.empty() ? std::string(".") : dir) + "/" + name;
     if (::access(full.c_str(), X_OK) == 0 && !std::filesystem::is_directory(full)) return true;
   }
   return false;

@@ -32,37 +32,6 @@ Bytes HeadAd(const std::string& device_id) {
   return Bytes(ad.begin(), ad.end());
 }
 
-// The identifiers a record carries, normalised, for the keyed-hash index.
-void CollectPerson(const v1::Person& p, std::set<std::pair<std::string, std::string>>* out) {
-  if (!p.id_number().empty()) {
-    auto v = schema::CheckResidentId(p.id_number());
-    out->insert({"id", v.normalized.empty() ? schema::NormalizeIdentifierInput(p.id_number())
-                                            : v.normalized});
-  }
-  if (!p.phone().empty()) {
-    auto v = schema::CheckPhone(p.phone());
-    out->insert({"phone", v.normalized.empty() ? schema::NormalizeIdentifierInput(p.phone())
-                                               : v.normalized});
-  }
-  for (const auto& c : p.bank_cards()) out->insert({"card", schema::NormalizeIdentifierInput(c)});
-}
-
-std::set<std::pair<std::string, std::string>> Identifiers(const v1::Record& r) {
-  std::set<std::pair<std::string, std::string>> out;
-  if (r.has_rental_check()) {
-    const auto& rc = r.rental_check();
-    if (rc.has_landlord()) CollectPerson(rc.landlord(), &out);
-    for (const auto& p : rc.occupants()) CollectPerson(p, &out);
-  } else if (r.has_office_sweep()) {
-    const auto& os = r.office_sweep();
-    if (!os.credit_code().empty()) {
-      out.insert({"uscc", schema::NormalizeIdentifierInput(os.credit_code())});
-    }
-    for (const auto& p : os.persons()) CollectPerson(p, &out);
-  }
-  return out;
-}
-
 struct Head {
   uint64_t seq = 0;
   Digest hash{};
@@ -120,6 +89,7 @@ class VersionWriter {
                                       " sealed, entry_hash, head_sig)"
                                       " VALUES(?,?,?,?,?,?)"));
     SWEEP_RETURN_IF_ERROR(PrepareInto(&tag_, "INSERT INTO tags(tag, seq) VALUES(?,?)"));
+    SWEEP_ASSIGN_OR_RETURN(watchlist_, WatchlistMatcher::Load(s_));
     return Status::Ok();
   }
 
@@ -152,8 +122,9 @@ class VersionWriter {
     *rec.mutable_hlc() = clock_->Now().ToProto();
     rec.set_officer_id(s_->officer_id);
     rec.set_device_id(s_->device_id);
-    for (auto& v : schema::ValidateRecord(rec)) *rec.add_validation() = std::move(v);
-    SWEEP_ASSIGN_OR_RETURN(auto hits, FindWatchlistHits(s_, rec));
+    ids_.clear();
+    for (auto& v : schema::ValidateRecord(rec, &ids_)) *rec.add_validation() = std::move(v);
+    SWEEP_ASSIGN_OR_RETURN(auto hits, watchlist_->Hits(ids_));
     for (auto& v : hits) *rec.add_validation() = std::move(v);
     pending_[rec.record_id()] = rec.version();
     return rec;
@@ -180,7 +151,10 @@ class VersionWriter {
       insert_->BindNull(6);
     }
     SWEEP_RETURN_IF_ERROR(insert_->Run());
-    for (const auto& [kind, value] : Identifiers(rec)) {
+    // Tags for the identifiers Prepare found (each kind/value once).
+    std::set<std::pair<std::string, std::string>> tags;
+    for (const auto& id : ids_) tags.insert({id.kind, id.normalized});
+    for (const auto& [kind, value] : tags) {
       tag_->Bind(1, s_->IndexTag(kind, value)).Bind(2, static_cast<int64_t>(seq));
       SWEEP_RETURN_IF_ERROR(tag_->Run());
     }
@@ -212,6 +186,8 @@ class VersionWriter {
   std::optional<sync::HybridClock> clock_;
   std::optional<sql::Stmt> latest_, insert_, tag_;
   std::map<std::string, uint64_t> pending_;  // versions appended in this batch
+  std::unique_ptr<WatchlistMatcher> watchlist_;
+  std::vector<schema::RecordIdentifier> ids_;  // of the record last prepared
   std::string bytes_;
 };
 

@@ -9,6 +9,7 @@
 #include "sweep/field/store.h"
 #include "sweep/sync/crypto.h"
 #include "sweep/sync/hlc.h"
+#include "sweep/schema/record_json.h"
 #include "sweep/sync/sqlite.h"
 
 namespace sweep::field {
@@ -61,8 +62,21 @@ class Store::Impl {
 // Decrypts one stored version to the exact record bytes.
 Result<crypto::Bytes> OpenVersionBytes(Store::Impl* s, uint64_t seq, const std::string& record_id,
                                        uint64_t version, const crypto::Bytes& sealed);
-// Watchlist entries (pulled from the hub) matching the record's identifiers.
-Result<std::vector<v1::ValidationResult>> FindWatchlistHits(Store::Impl* s, const v1::Record& r);
+// Looks identifiers up in the pulled watchlist. Load once per batch; a
+// store that is not enrolled has no watchlist and finds nothing.
+class WatchlistMatcher {
+ public:
+  static Result<std::unique_ptr<WatchlistMatcher>> Load(Store::Impl* s);
+  Result<std::vector<v1::ValidationResult>> Hits(
+      const std::vector<schema::RecordIdentifier>& identifiers);
+
+ private:
+  WatchlistMatcher(Store::Impl* s, crypto::SecretBuffer key, std::optional<sql::Stmt> get)
+      : s_(s), key_(std::move(key)), get_(std::move(get)) {}
+  Store::Impl* s_;
+  crypto::SecretBuffer key_;       // empty: not enrolled
+  std::optional<sql::Stmt> get_;
+};
 
 // Creates the tables and pragmas of a fresh store file.
 Status CreateSchema(sql::Db* db);

@@ -156,34 +156,6 @@ Bytes FeedAd(Store::Impl* s, ByteView tag) {
   return Bytes(ad.begin(), ad.end());
 }
 
-// One identifier of a record, with its JSON path.
-struct Ident {
-  std::string path, kind, value;
-};
-
-void PersonIdents(const v1::Person& p, const std::string& path, std::vector<Ident>* out) {
-  if (!p.id_number().empty()) out->push_back({path + ".idNumber", "id", p.id_number()});
-  if (!p.phone().empty()) out->push_back({path + ".phone", "phone", p.phone()});
-  for (int i = 0; i < p.bank_cards_size(); ++i) {
-    out->push_back({path + ".bankCards[" + std::to_string(i) + "]", "card", p.bank_cards(i)});
-  }
-}
-
-std::vector<Ident> RecordIdents(const v1::Record& r) {
-  std::vector<Ident> out;
-  if (r.has_rental_check()) {
-    if (r.rental_check().has_landlord()) PersonIdents(r.rental_check().landlord(), "landlord", &out);
-    for (int i = 0; i < r.rental_check().occupants_size(); ++i) {
-      PersonIdents(r.rental_check().occupants(i), "occupants[" + std::to_string(i) + "]", &out);
-    }
-  } else if (r.has_office_sweep()) {
-    for (int i = 0; i < r.office_sweep().persons_size(); ++i) {
-      PersonIdents(r.office_sweep().persons(i), "persons[" + std::to_string(i) + "]", &out);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<std::vector<v1::Command>> Store::ApplyFeed(const v1::PullResponse& pulled) {
@@ -215,23 +187,34 @@ Result<std::vector<v1::Command>> Store::ApplyFeed(const v1::PullResponse& pulled
   return commands;
 }
 
-Result<std::vector<v1::ValidationResult>> FindWatchlistHits(Store::Impl* s, const v1::Record& r) {
-  std::vector<v1::ValidationResult> hits;
+Result<std::unique_ptr<WatchlistMatcher>> WatchlistMatcher::Load(Store::Impl* s) {
   SWEEP_ASSIGN_OR_RETURN(auto key_bytes, s->SealedMeta("watchlist_key"));
-  if (!key_bytes) return hits;  // not enrolled: no watchlist yet
+  if (!key_bytes) {
+    return std::unique_ptr<WatchlistMatcher>(
+        new WatchlistMatcher(s, crypto::SecretBuffer(), std::nullopt));
+  }
   auto key = crypto::SecretBuffer::CopyOf(*key_bytes);
   sodium_memzero(key_bytes->data(), key_bytes->size());
   SWEEP_ASSIGN_OR_RETURN(auto get, s->db->Prepare("SELECT sealed FROM feed WHERE tag=?"));
-  for (const Ident& id : RecordIdents(r)) {
-    auto normal = sync::NormalizeWatchValue(id.kind, id.value);
-    if (!normal.ok()) continue;  // an invalid identifier cannot be on the list
-    Bytes tag = FeedTag(s, "watchlist", crypto::ToHex(sync::WatchHash(key, id.kind, *normal)));
-    get.Bind(1, tag);
-    SWEEP_ASSIGN_OR_RETURN(bool row, get.Step());
-    Bytes sealed = row ? get.Blob(0) : Bytes{};
-    SWEEP_RETURN_IF_ERROR(get.Reset());
+  return std::unique_ptr<WatchlistMatcher>(
+      new WatchlistMatcher(s, std::move(key), std::move(get)));
+}
+
+Result<std::vector<v1::ValidationResult>> WatchlistMatcher::Hits(
+    const std::vector<schema::RecordIdentifier>& identifiers) {
+  std::vector<v1::ValidationResult> hits;
+  if (key_.empty()) return hits;
+  for (const auto& id : identifiers) {
+    if (!id.valid || id.kind == "uscc") continue;  // an invalid identifier cannot be listed
+    Bytes tag = FeedTag(s_, "watchlist", crypto::ToHex(sync::WatchHash(key_, id.kind,
+                                                                       id.normalized)));
+    get_->Bind(1, tag);
+    SWEEP_ASSIGN_OR_RETURN(bool row, get_->Step());
+    Bytes sealed = row ? get_->Blob(0) : Bytes{};
+    SWEEP_RETURN_IF_ERROR(get_->Reset());
     if (!row) continue;
-    SWEEP_ASSIGN_OR_RETURN(Bytes plain, crypto::AeadOpen(s->keys->data, sealed, FeedAd(s, tag)));
+    SWEEP_ASSIGN_OR_RETURN(Bytes plain,
+                           crypto::AeadOpen(s_->keys->data, sealed, FeedAd(s_, tag)));
     v1::FeedItem item;
     v1::WatchlistEntry entry;
     if (!item.ParseFromArray(plain.data(), static_cast<int>(plain.size())) ||
@@ -239,13 +222,13 @@ Result<std::vector<v1::ValidationResult>> FindWatchlistHits(Store::Impl* s, cons
       return Status::Corruption("a stored watchlist entry does not parse");
     }
     v1::ValidationResult hit;
-    hit.set_field(id.path);
+    hit.set_field(id.field);
     hit.set_severity(entry.level() == "notice" ? v1::SEVERITY_WARNING : v1::SEVERITY_ERROR);
     hit.set_code("watchlist_hit");
     hit.set_message("WATCHLIST HIT / 布控对象: " +
                     (entry.note().empty() ? std::string("contact the station / 联系所里")
                                           : entry.note()));
-    hit.set_normalized(*normal);
+    hit.set_normalized(id.normalized);
     hits.push_back(std::move(hit));
   }
   return hits;
@@ -253,7 +236,10 @@ Result<std::vector<v1::ValidationResult>> FindWatchlistHits(Store::Impl* s, cons
 
 Result<std::vector<v1::ValidationResult>> Store::WatchlistHits(const v1::Record& record) {
   SWEEP_RETURN_IF_ERROR(impl_->RequireUnlocked());
-  return FindWatchlistHits(impl_.get(), record);
+  std::vector<schema::RecordIdentifier> ids;
+  (void)schema::ValidateRecord(record, &ids);
+  SWEEP_ASSIGN_OR_RETURN(auto matcher, WatchlistMatcher::Load(impl_.get()));
+  return matcher->Hits(ids);
 }
 
 Result<size_t> Store::CountFeed(std::string_view kind) {

@@ -31,7 +31,8 @@ bool IsIsoDate(const std::string& s) {
 
 class Validator {
  public:
-  explicit Validator(std::vector<ValidationResult>* out) : out_(out) {}
+  Validator(std::vector<ValidationResult>* out, std::vector<RecordIdentifier>* ids)
+      : out_(out), ids_(ids) {}
   void Rental(const v1::RentalCheck& check);
   void Office(const v1::OfficeSweep& sweep);
   void Add(const std::string& field, v1::Severity severity, const std::string& code,
@@ -44,9 +45,20 @@ class Validator {
   void AddVerdict(const std::string& field, const Verdict& verdict);
   void Date(const std::string& value, const std::string& field);
   void FollowUp(const v1::FollowUp& follow_up);
+  void Note(const std::string& field, const std::string& kind, const std::string& typed,
+            const Verdict& verdict);
 
   std::vector<ValidationResult>* out_;
+  std::vector<RecordIdentifier>* ids_;  // may be null
 };
+
+void Validator::Note(const std::string& field, const std::string& kind, const std::string& typed,
+                     const Verdict& verdict) {
+  if (ids_ == nullptr) return;
+  ids_->push_back({field, kind,
+                   verdict.normalized.empty() ? NormalizeIdentifierInput(typed) : verdict.normalized,
+                   verdict.ok()});
+}
 
 void Validator::Add(const std::string& field, v1::Severity severity, const std::string& code,
                     const std::string& reason, const std::string& reason_zh,
@@ -74,6 +86,8 @@ void Validator::Date(const std::string& value, const std::string& field) {
 
 void Validator::IdNumber(const v1::Person& person, const std::string& path) {
   const std::string& type = person.id_type();
+  const Verdict verdict = CheckResidentId(person.id_number());
+  Note(path + ".idNumber", "id", person.id_number(), verdict);
   if (type != "" && type != "resident_id") {
     if (type != "hk_macau_tw_permit" && type != "passport" && type != "other") {
       Add(path + ".idType", v1::SEVERITY_WARNING, "unknown_id_type",
@@ -86,7 +100,6 @@ void Validator::IdNumber(const v1::Person& person, const std::string& path) {
     }
     return;
   }
-  const Verdict verdict = CheckResidentId(person.id_number());
   AddVerdict(path + ".idNumber", verdict);
   if (!verdict.ok()) return;
   const ResidentIdInfo info = DescribeResidentId(person.id_number());
@@ -114,9 +127,16 @@ void Validator::Person(const v1::Person& person, const std::string& path, bool n
         "该人员既无姓名也无证件号码，请至少登记一项");
   }
   if (!person.id_number().empty()) IdNumber(person, path);
-  if (!person.phone().empty()) AddVerdict(path + ".phone", CheckPhone(person.phone()));
+  if (!person.phone().empty()) {
+    const Verdict v = CheckPhone(person.phone());
+    Note(path + ".phone", "phone", person.phone(), v);
+    AddVerdict(path + ".phone", v);
+  }
   for (int j = 0; j < person.bank_cards_size(); ++j) {
-    AddVerdict(path + ".bankCards[" + std::to_string(j) + "]", CheckBankCard(person.bank_cards(j)));
+    const std::string field = path + ".bankCards[" + std::to_string(j) + "]";
+    const Verdict v = CheckBankCard(person.bank_cards(j));
+    Note(field, "card", person.bank_cards(j), v);
+    AddVerdict(field, v);
   }
   Date(person.birth_date(), path + ".birthDate");
   Date(person.moved_in_date(), path + ".movedInDate");
@@ -146,7 +166,11 @@ void Validator::Office(const v1::OfficeSweep& sweep) {
         "credit code",
         "扫楼记录未填写单位；请登记单位名称或统一社会信用代码");
   }
-  if (!sweep.credit_code().empty()) AddVerdict("creditCode", CheckCreditCode(sweep.credit_code()));
+  if (!sweep.credit_code().empty()) {
+    const Verdict v = CheckCreditCode(sweep.credit_code());
+    Note("creditCode", "uscc", sweep.credit_code(), v);
+    AddVerdict("creditCode", v);
+  }
   for (int i = 0; i < sweep.persons_size(); ++i) {
     Person(sweep.persons(i), "persons[" + std::to_string(i) + "]", true);
   }
@@ -156,8 +180,13 @@ void Validator::Office(const v1::OfficeSweep& sweep) {
 }  // namespace
 
 std::vector<ValidationResult> ValidateRecord(const v1::Record& record) {
+  return ValidateRecord(record, nullptr);
+}
+
+std::vector<ValidationResult> ValidateRecord(const v1::Record& record,
+                                             std::vector<RecordIdentifier>* identifiers) {
   std::vector<ValidationResult> results;
-  Validator validator(&results);
+  Validator validator(&results, identifiers);
   switch (record.body_case()) {
     case v1::Record::kRentalCheck:
       validator.Rental(record.rental_check());

@@ -50,6 +50,23 @@ std::vector<v1::RentalCheck> ParseRentalCheckJsonLines(std::string_view text,
 // English reason, " / ", then the Chinese one.
 std::vector<v1::ValidationResult> ValidateRecord(const v1::Record& record);
 
+// An identifier a record carries, as the checks above normalised it, so
+// that callers (the store's keyed-hash index, the watchlist) need not check
+// it again: `kind` is "id", "phone", "card" or "uscc"; `normalized` is the
+// verdict's canonical value, else NormalizeIdentifierInput of what was
+// typed; `valid` is false when the check found an error.
+struct RecordIdentifier {
+  std::string field;
+  std::string kind;
+  std::string normalized;
+  bool valid = false;
+};
+// The same checks, also listing every identifier (when `identifiers` is not
+// null). ID numbers of non-resident types are listed too (checked as
+// resident IDs only for their normalised form; no result is added for them).
+std::vector<v1::ValidationResult> ValidateRecord(const v1::Record& record,
+                                                 std::vector<RecordIdentifier>* identifiers);
+
 // Pretty JSON of any message (for `show`), two-space indent, enums as names,
 // fields with default values omitted, 64-bit integers as strings (the
 // Protobuf JSON mapping). Returns "" if protobuf cannot print the message
