@@ -10,11 +10,13 @@
 // unavailable (the Sweep figures are still printed).
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "bench_util.h"
@@ -93,10 +95,10 @@ Result<SingleTablet> RunSingleTablet(const Options& o, const std::string& dir) {
 
   SWEEP_ASSIGN_OR_RETURN(r.push, TimedSync(&t, *hub, "end-of-day sync"));
   if (r.push.summary.pushed != o.records || r.push.summary.files != o.photos) {
-    return Status::Internal("the end-of-day sync pushed " +
-                            std::to_string(r.push.summary.pushed) + " versions and " +
-                            std::to_string(r.push.summary.files) + " files; expected " +
-                            std::to_string(o.records) + " and " + std::to_string(o.photos));
+    return Status::Internal("the end-of-day sync pushed " + std::to_string(r.push.summary.pushed) +
+                            " versions and " + std::to_string(r.push.summary.files) +
+                            " files; expected " + std::to_string(o.records) + " and " +
+                            std::to_string(o.photos));
   }
   SWEEP_RETURN_IF_ERROR(CheckAtHub(*hub, t, o.records, o.photos));
 
@@ -241,6 +243,7 @@ void PrintTargets(const Options& o, const SingleTablet& s, const std::vector<Fig
 // ---------------------------------------------------------------- main
 
 int Fail(const char* what, const Status& s) {
+  while (StoppingOnSignal()) std::this_thread::sleep_for(std::chrono::seconds(1));  // exits there
   std::fprintf(stderr, "sync_bench: %s failed: %s\n", what, s.ToString().c_str());
   return kExitFailure;
 }
@@ -254,8 +257,8 @@ void PrintHeader(const Options& o) {
       static_cast<unsigned long long>(o.noop_runs), static_cast<unsigned long long>(o.tablets),
       static_cast<unsigned long long>(o.fleet_records), static_cast<unsigned long long>(o.seed),
       o.dir.c_str());
-  std::printf("machine: %ld CPUs, %s; load average at start %s\n",
-              ::sysconf(_SC_NPROCESSORS_ONLN), CpuModel().c_str(), LoadAverage().c_str());
+  std::printf("machine: %ld CPUs, %s; load average at start %s\n", ::sysconf(_SC_NPROCESSORS_ONLN),
+              CpuModel().c_str(), LoadAverage().c_str());
   std::printf(
       "stores use Argon2id ops 1, 8 MiB: unlocking is not measured here (see store_bench)\n");
   std::fflush(stdout);
@@ -293,8 +296,8 @@ int Main(int argc, char** argv) {
 
   std::vector<Figure> pouch;
   if (o.pouchdb && no_baseline.empty()) {
-    auto figures = RunPouchDb(o.pouchdb_script, o.records, o.edits,
-                              Path((*root)->path(), "pouchdb.log"));
+    auto figures =
+        RunPouchDb(o.pouchdb_script, o.records, o.edits, Path((*root)->path(), "pouchdb.log"));
     if (!figures.ok() && figures.status().code() != Code::kNotFound) {
       return Fail("the PouchDB baseline", figures.status());
     }

@@ -57,7 +57,8 @@ its packages not installable); the Sweep figures are printed all the same.
 namespace {
 
 Result<uint64_t> ParseCount(std::string_view flag, std::string_view text, uint64_t min) {
-  const std::string bad = std::string(flag) + " needs a whole number, got '" + std::string(text) + "'";
+  const std::string bad =
+      std::string(flag) + " needs a whole number, got '" + std::string(text) + "'";
   if (text.empty() || text.size() > 12) return Status::InvalidArgument(bad);
   uint64_t v = 0;
   for (char ch : text) {
@@ -87,10 +88,14 @@ Result<Options> ParseOptions(int argc, char** argv) {
     uint64_t* target;
     uint64_t min;
   };
-  const Count counts[] = {{"--records", &o.records, 1},     {"--photos", &o.photos, 0},
-                          {"--photo-kb", &o.photo_kb, 1},   {"--edits", &o.edits, 0},
-                          {"--noop-runs", &o.noop_runs, 1}, {"--tablets", &o.tablets, 0},
-                          {"--fleet-records", &o.fleet_records, 1}, {"--seed", &o.seed, 0}};
+  const Count counts[] = {{"--records", &o.records, 1},
+                          {"--photos", &o.photos, 0},
+                          {"--photo-kb", &o.photo_kb, 1},
+                          {"--edits", &o.edits, 0},
+                          {"--noop-runs", &o.noop_runs, 1},
+                          {"--tablets", &o.tablets, 0},
+                          {"--fleet-records", &o.fleet_records, 1},
+                          {"--seed", &o.seed, 0}};
   const std::pair<const char*, std::string*> paths[] = {
       {"--dir", &o.dir}, {"--hub", &o.hub_bin}, {"--pouchdb-script", &o.pouchdb_script}};
   for (int i = 1; i < argc; ++i) {

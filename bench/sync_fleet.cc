@@ -46,8 +46,7 @@ Outcome SyncUntilDone(Tablet* t, const std::string& url, const Stopwatch& start)
     if (r.status().code() != Code::kUnavailable) return o;
     std::this_thread::sleep_for(std::chrono::milliseconds(50 * o.attempts));
   }
-  o.status = o.status.WithContext("still failing after " + std::to_string(kMaxAttempts) +
-                                  " syncs");
+  o.status = o.status.WithContext("still failing after " + std::to_string(kMaxAttempts) + " syncs");
   return o;
 }
 
@@ -55,8 +54,9 @@ Result<std::vector<Tablet>> PrepareTablets(const FleetOptions& o, const HubServe
   std::vector<Tablet> tablets;
   Progress progress("fleet: creating, enrolling and filling tablets", o.tablets);
   for (uint64_t i = 0; i < o.tablets; ++i) {
+    const unsigned long long number = i + 1;
     char officer[32];
-    std::snprintf(officer, sizeof officer, "F%05llu", static_cast<unsigned long long>(i + 1));
+    std::snprintf(officer, sizeof officer, "F%05llu", number);
     const std::string dir = (std::filesystem::path(o.dir) / officer).string();
     SWEEP_ASSIGN_OR_RETURN(Tablet t, NewEnrolledTablet(hub, dir, officer));
     SWEEP_RETURN_IF_ERROR(AppendVisits(&t, o.records, o.seed + 1000 + i, nullptr));
@@ -67,8 +67,7 @@ Result<std::vector<Tablet>> PrepareTablets(const FleetOptions& o, const HubServe
 }
 
 // Runs all syncs at once (a latch releases the threads together).
-std::vector<Outcome> SyncAll(std::vector<Tablet>* tablets, const std::string& url,
-                             double* wall_s) {
+std::vector<Outcome> SyncAll(std::vector<Tablet>* tablets, const std::string& url, double* wall_s) {
   std::vector<Outcome> outcomes(tablets->size());
   std::latch ready(static_cast<std::ptrdiff_t>(tablets->size()) + 1);
   std::latch go(1);
@@ -109,12 +108,12 @@ Status CheckHub(const std::vector<Tablet>& tablets, const std::string& hub_db,
     const DeviceVersions v = it == at_hub.end() ? DeviceVersions{} : it->second;
     if (v.count != state.head_seq || v.distinct_seq != state.head_seq ||
         v.max_seq != state.head_seq || state.synced_seq != state.head_seq) {
-      return Status::Corruption(
-          "tablet " + t.dir + " (device " + t.device_id + ") has " +
-          std::to_string(state.head_seq) + " versions, believes " +
-          std::to_string(state.synced_seq) + " are at the hub; the hub holds " +
-          std::to_string(v.count) + " rows, " + std::to_string(v.distinct_seq) +
-          " distinct seq, max seq " + std::to_string(v.max_seq));
+      return Status::Corruption("tablet " + t.dir + " (device " + t.device_id + ") has " +
+                                std::to_string(state.head_seq) + " versions, believes " +
+                                std::to_string(state.synced_seq) +
+                                " are at the hub; the hub holds " + std::to_string(v.count) +
+                                " rows, " + std::to_string(v.distinct_seq) +
+                                " distinct seq, max seq " + std::to_string(v.max_seq));
     }
   }
   for (const auto& [device, v] : at_hub) result->versions_at_hub += v.count;

@@ -27,8 +27,8 @@ class ReadOnlyDb {
     int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
     auto owned = std::unique_ptr<ReadOnlyDb>(new ReadOnlyDb(db));
     if (rc != SQLITE_OK) {
-      return Status::IOError("cannot open the hub database " + path + " read-only: " +
-                             (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+      return Status::IOError("cannot open the hub database " + path +
+                             " read-only: " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
     }
     sqlite3_busy_timeout(db, 5000);
     return owned;
@@ -62,9 +62,8 @@ Result<std::unique_ptr<HubServer>> HubServer::Start(const std::string& bin, cons
   ChildProcess::Options opt;
   opt.log_path = log_path;
   SWEEP_ASSIGN_OR_RETURN(
-      auto child, ChildProcess::Spawn({bin, "--db", db, "serve", "--listen", "127.0.0.1:0",
-                                       "--quiet"},
-                                      opt));
+      auto child,
+      ChildProcess::Spawn({bin, "--db", db, "serve", "--listen", "127.0.0.1:0", "--quiet"}, opt));
   auto hub = std::unique_ptr<HubServer>(new HubServer(bin, db, log_path, std::move(child)));
   const std::regex listening("listening on http://127\\.0\\.0\\.1:(\\d+)");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
@@ -83,9 +82,9 @@ Result<std::unique_ptr<HubServer>> HubServer::Start(const std::string& bin, cons
 }
 
 Result<std::string> HubServer::NewEnrollCode(const std::string& officer) const {
-  SWEEP_ASSIGN_OR_RETURN(std::string out, RunCommand({bin_, "--db", db_, "enroll-code",
-                                                      "--officer", officer},
-                                                     log_path_ + ".admin"));
+  SWEEP_ASSIGN_OR_RETURN(
+      std::string out,
+      RunCommand({bin_, "--db", db_, "enroll-code", "--officer", officer}, log_path_ + ".admin"));
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   if (out.empty()) return Status::Internal("sweep-hub enroll-code printed no code");
   return out;
@@ -120,25 +119,24 @@ Status HubServer::Stop() {
 Result<std::map<std::string, DeviceVersions>> HubVersionsByDevice(const std::string& db_path) {
   SWEEP_ASSIGN_OR_RETURN(auto db, ReadOnlyDb::Open(db_path));
   std::map<std::string, DeviceVersions> out;
-  SWEEP_RETURN_IF_ERROR(db->Query(
-      "SELECT device_id, count(*), count(DISTINCT seq), max(seq) FROM versions "
-      "GROUP BY device_id",
-      [&](sqlite3_stmt* st) {
-        const auto* id = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-        out[id ? id : ""] = {static_cast<uint64_t>(sqlite3_column_int64(st, 1)),
-                             static_cast<uint64_t>(sqlite3_column_int64(st, 2)),
-                             static_cast<uint64_t>(sqlite3_column_int64(st, 3))};
-      }));
+  SWEEP_RETURN_IF_ERROR(
+      db->Query("SELECT device_id, count(*), count(DISTINCT seq), max(seq) FROM versions "
+                "GROUP BY device_id",
+                [&](sqlite3_stmt* st) {
+                  const auto* id = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+                  out[id ? id : ""] = {static_cast<uint64_t>(sqlite3_column_int64(st, 1)),
+                                       static_cast<uint64_t>(sqlite3_column_int64(st, 2)),
+                                       static_cast<uint64_t>(sqlite3_column_int64(st, 3))};
+                }));
   return out;
 }
 
 Result<uint64_t> HubCompleteFiles(const std::string& db_path) {
   SWEEP_ASSIGN_OR_RETURN(auto db, ReadOnlyDb::Open(db_path));
   uint64_t n = 0;
-  SWEEP_RETURN_IF_ERROR(db->Query("SELECT count(*) FROM files WHERE complete = 1",
-                                  [&](sqlite3_stmt* st) {
-                                    n = static_cast<uint64_t>(sqlite3_column_int64(st, 0));
-                                  }));
+  SWEEP_RETURN_IF_ERROR(
+      db->Query("SELECT count(*) FROM files WHERE complete = 1",
+                [&](sqlite3_stmt* st) { n = static_cast<uint64_t>(sqlite3_column_int64(st, 0)); }));
   return n;
 }
 

@@ -35,7 +35,9 @@ class HubServer {
  private:
   HubServer(std::string bin, std::string db, std::string log_path,
             std::unique_ptr<ChildProcess> child)
-      : bin_(std::move(bin)), db_(std::move(db)), log_path_(std::move(log_path)),
+      : bin_(std::move(bin)),
+        db_(std::move(db)),
+        log_path_(std::move(log_path)),
         child_(std::move(child)) {}
   std::string bin_, db_, log_path_, url_;
   std::unique_ptr<ChildProcess> child_;

@@ -23,7 +23,8 @@ std::vector<Figure> ParseJsonLines(const std::string& text) {
   std::stringstream ss(text);
   for (std::string l; std::getline(ss, l);) {
     std::smatch m;
-    if (std::regex_match(l, m, line)) out.push_back({m[1].str(), std::stod(m[2].str()), m[3].str()});
+    if (std::regex_match(l, m, line))
+      out.push_back({m[1].str(), std::stod(m[2].str()), m[3].str()});
   }
   return out;
 }
@@ -46,10 +47,9 @@ Result<std::vector<Figure>> RunPouchDb(const std::string& script, uint64_t docs,
   opt.capture_stdout = true;
   opt.log_path = log_path;
   opt.stop_signal = SIGTERM;  // replicate.mjs then stops its hub and removes its temp folder
-  SWEEP_ASSIGN_OR_RETURN(auto child,
-                         ChildProcess::Spawn({script, "--docs", std::to_string(docs), "--edits",
-                                              std::to_string(edits)},
-                                             opt));
+  SWEEP_ASSIGN_OR_RETURN(auto child, ChildProcess::Spawn({script, "--docs", std::to_string(docs),
+                                                          "--edits", std::to_string(edits)},
+                                                         opt));
   const int code = child->Wait();
   const std::string tail = TailOfFile(log_path, 15);
   if (code != 0) {
@@ -61,7 +61,8 @@ Result<std::vector<Figure>> RunPouchDb(const std::string& script, uint64_t docs,
     return install_failed ? Status::NotFound(m) : Status::IOError(m);
   }
   auto figures = ParseJsonLines(child->out());
-  if (!FigureValue(figures, "pouchdb.push.docs_per_s") || !FigureValue(figures, "pouchdb.noop.ms")) {
+  if (!FigureValue(figures, "pouchdb.push.docs_per_s") ||
+      !FigureValue(figures, "pouchdb.noop.ms")) {
     return Status::IOError(script + " printed no pouchdb.push.docs_per_s / pouchdb.noop.ms line; " +
                            "its stdout was:\n" + child->out());
   }

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -28,6 +29,8 @@ struct CleanupRegistry {
   std::map<pid_t, int> children;  // pid -> stop signal
   std::set<std::string> dirs;
 };
+
+std::atomic<bool> g_stopping{false};
 
 CleanupRegistry& Registry() {
   static CleanupRegistry* r = new CleanupRegistry;  // never destroyed: used at exit
@@ -66,6 +69,7 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(const std::vector<std:
                                                           const Options& options) {
   if (argv.empty()) return Status::InvalidArgument("no command to run");
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   int out[2] = {-1, -1}, err[2] = {-1, -1};
@@ -212,6 +216,7 @@ void InstallSignalCleanup(int exit_code) {
   std::thread([exit_code] {
     int sig = 0;
     if (::sigwait(&set, &sig) != 0) return;
+    g_stopping.store(true);
     std::fprintf(stderr, "\nsync_bench: %s: stopping the hub and removing temporary files\n",
                  ::strsignal(sig));
     std::map<pid_t, int> children;
@@ -232,6 +237,8 @@ void InstallSignalCleanup(int exit_code) {
     ::_exit(exit_code);
   }).detach();
 }
+
+bool StoppingOnSignal() { return g_stopping.load(); }
 
 void RegisterCleanupDir(const std::string& path) {
   std::lock_guard<std::mutex> lock(Registry().mu);

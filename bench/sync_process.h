@@ -72,6 +72,9 @@ std::string TailOfFile(const std::string& path, int lines);
 // removes the registered folders and exits with `exit_code`.
 void InstallSignalCleanup(int exit_code);
 void RegisterCleanupDir(const std::string& path);
+// True once that thread has begun: the main thread should then report
+// nothing more (its failures are the cleanup's doing) and wait for the exit.
+bool StoppingOnSignal();
 void UnregisterCleanupDir(const std::string& path);
 
 // Whether an executable named `name` is in PATH.

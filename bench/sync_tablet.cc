@@ -96,7 +96,8 @@ Status AddPhotos(Tablet* t, uint64_t n, uint64_t kb, uint64_t seed, const std::s
     for (auto& w : words) w = rng();  // random bytes: incompressible, all distinct
     {
       std::ofstream out(path, std::ios::binary | std::ios::trunc);
-      out.write(reinterpret_cast<const char*>(words.data()), static_cast<std::streamsize>(kb * 1024));
+      out.write(reinterpret_cast<const char*>(words.data()),
+                static_cast<std::streamsize>(kb * 1024));
       if (!out) return Status::IOError("cannot write the temporary photo " + path);
     }
     SWEEP_RETURN_IF_ERROR(t->store->AddFile(path, "image/jpeg").status());
@@ -179,8 +180,7 @@ Result<NoopRuns> TimedNoopSyncs(Tablet* t, const std::string& url, uint64_t runs
   for (uint64_t i = 0; i < runs; ++i) {
     SWEEP_ASSIGN_OR_RETURN(auto transport, field::NewHttpTransport(url, {}));
     Stopwatch clock;
-    SWEEP_ASSIGN_OR_RETURN(field::SyncSummary s,
-                           field::Sync(t->store.get(), transport.get(), {}));
+    SWEEP_ASSIGN_OR_RETURN(field::SyncSummary s, field::Sync(t->store.get(), transport.get(), {}));
     out.ms.push_back(clock.Seconds() * 1000);
     out.round_trips.push_back(s.round_trips);
     if (s.pushed + s.duplicates + s.files + s.chunks_sent != 0) {

@@ -58,11 +58,11 @@ class CountingTransport final : public field::Transport {
 // One timed field::Sync with the phases told apart by its progress reports.
 struct SyncRun {
   field::SyncSummary summary;
-  double seconds = 0;         // the whole Sync call
-  double push_seconds = 0;    // start .. last "push" report (records acknowledged)
-  double files_seconds = 0;   // last "push" report .. last "files" report
-  uint64_t push_bytes = 0;    // request bytes sent during the push phase
-  uint64_t files_bytes = 0;   // request bytes sent during the attachment phase
+  double seconds = 0;        // the whole Sync call
+  double push_seconds = 0;   // start .. last "push" report (records acknowledged)
+  double files_seconds = 0;  // last "push" report .. last "files" report
+  uint64_t push_bytes = 0;   // request bytes sent during the push phase
+  uint64_t files_bytes = 0;  // request bytes sent during the attachment phase
   // CPU seconds spent by the tablet (the syncing thread) and by the whole hub
   // process: in the push phase, in the attachment phase, and in all.
   double push_tablet_cpu = 0, push_hub_cpu = 0;

@@ -58,10 +58,19 @@ Status CreateSchema(sql::Db* db) {
       UNIQUE(record_id, version));
     CREATE TABLE tags(tag BLOB NOT NULL, seq INTEGER NOT NULL);
     CREATE INDEX tags_by_tag ON tags(tag);
-    CREATE TABLE feed(tag BLOB PRIMARY KEY, kind TEXT NOT NULL, sealed BLOB NOT NULL);
-    CREATE TABLE files(tag BLOB PRIMARY KEY, sealed BLOB NOT NULL, uploaded INTEGER NOT NULL);
-    CREATE TABLE file_chunks(tag BLOB NOT NULL, idx INTEGER NOT NULL, sealed BLOB NOT NULL,
-                             PRIMARY KEY(tag, idx));
+  )sql");
+}
+
+Status EnsureSyncTables(sql::Db* db) {
+  // Added after format 1 first reached development stores; created on open
+  // when missing, so that every store has them (shredding empties them).
+  return db->Exec(R"sql(
+    CREATE TABLE IF NOT EXISTS feed(tag BLOB PRIMARY KEY, kind TEXT NOT NULL,
+                                    sealed BLOB NOT NULL);
+    CREATE TABLE IF NOT EXISTS files(tag BLOB PRIMARY KEY, sealed BLOB NOT NULL,
+                                     uploaded INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS file_chunks(tag BLOB NOT NULL, idx INTEGER NOT NULL,
+                                           sealed BLOB NOT NULL, PRIMARY KEY(tag, idx));
   )sql");
 }
 
@@ -226,6 +235,7 @@ Status CreateFile(const std::string& dir, const std::string& path, const InitOpt
   SWEEP_RETURN_IF_ERROR(ConfigureConnection(impl.db.get()));
   SWEEP_ASSIGN_OR_RETURN(auto tx, sql::Transaction::Begin(impl.db.get()));
   SWEEP_RETURN_IF_ERROR(CreateSchema(impl.db.get()));
+  SWEEP_RETURN_IF_ERROR(EnsureSyncTables(impl.db.get()));
   impl.device_id = NewRandomId(env);
   SecretBuffer master = SecretBuffer::Random(crypto::kKeySize, env);
   auto sign = crypto::NewSignKeyPair();
@@ -258,6 +268,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Env* env) {
   auto impl = std::make_unique<Impl>(std::move(db), env);
   impl->dir = dir;
   SWEEP_RETURN_IF_ERROR(ConfigureConnection(impl->db.get()));
+  SWEEP_RETURN_IF_ERROR(EnsureSyncTables(impl->db.get()));
   auto shredded = impl->MetaText("shredded");
   if (shredded.ok()) {
     return Status::Shredded("this store was crypto-shredded (" + *shredded +
@@ -437,15 +448,17 @@ Status Store::Shred(std::string_view reason) {
     SWEEP_RETURN_IF_ERROR(
         s->db->Exec("UPDATE officers SET wrapped_master=randomblob(length(wrapped_master)),"
                     " kdf_salt=randomblob(16), sealed_name=randomblob(length(sealed_name));"
-                    "UPDATE keys SET wrapped=randomblob(length(wrapped));"));
-    SWEEP_RETURN_IF_ERROR(
-        s->db->Exec("DELETE FROM officers; DELETE FROM keys;"
-                    "DELETE FROM versions; DELETE FROM tags; DELETE FROM feed;"
-                                      "DELETE FROM files; DELETE FROM file_chunks;"));
+                    "UPDATE keys SET wrapped=randomblob(length(wrapped));"
+                    "DELETE FROM officers; DELETE FROM keys;"));
     std::string marker =
         std::string(reason) + ", at " + std::to_string(s->env->NowMillis()) + " ms since epoch";
     SWEEP_RETURN_IF_ERROR(s->SetMeta("shredded", marker));
     SWEEP_RETURN_IF_ERROR(tx->Commit());
+  }
+  // The keys are gone; what follows frees space and removes the ciphertext.
+  // Table by table, so that one failure cannot keep the others.
+  for (const char* table : {"versions", "tags", "feed", "files", "file_chunks"}) {
+    (void)s->db->Exec(std::string("DELETE FROM ") + table);
   }
   // Fold the WAL (which still holds old page images) into the main file and
   // truncate it, then rebuild the file so no free page keeps old bytes.

@@ -236,11 +236,24 @@ Result<std::vector<v1::Record>> Store::Append(std::vector<NewVersion> items) {
   SWEEP_RETURN_IF_ERROR(writer.Begin());
   std::vector<v1::Record> out;
   out.reserve(items.size());
+  size_t unsigned_bytes = 0, unsigned_count = 0;
   for (size_t i = 0; i < items.size(); ++i) {
     SWEEP_ASSIGN_OR_RETURN(v1::Record rec, writer.Prepare(items[i], i));
-    // The last version of every commit is signed, and every kSignEvery-th
-    // inside a long one, so that a sync batch can always end on a signature.
-    bool sign = i + 1 == items.size() || (i + 1) % kSignEvery == 0;
+    // The last version of every commit is signed, and inside a long one
+    // every kSignEvery-th or after kSignEveryBytes, so that a sync batch
+    // (bounded in count and bytes) can always end on a signature.
+    size_t size = rec.ByteSizeLong();
+    if (size > kMaxRecordBytes) {
+      return Status::InvalidArgument(
+          "item " + std::to_string(i + 1) + " is " + std::to_string(size >> 10) +
+          " KiB; a record may be at most " + std::to_string(kMaxRecordBytes >> 10) +
+          " KiB: attach photos and documents as files (`attach`), not inside the record");
+    }
+    unsigned_bytes += size;
+    ++unsigned_count;
+    bool sign = i + 1 == items.size() || unsigned_count == kSignEvery ||
+                unsigned_bytes >= kSignEveryBytes;
+    if (sign) unsigned_bytes = unsigned_count = 0;
     SWEEP_RETURN_IF_ERROR(writer.Write(rec, sign));
     out.push_back(std::move(rec));
   }

@@ -80,6 +80,8 @@ class WatchlistMatcher {
 
 // Creates the tables and pragmas of a fresh store file.
 Status CreateSchema(sql::Db* db);
+// Tables added to format 1 later: created if missing (on create and open).
+Status EnsureSyncTables(sql::Db* db);
 // Pragmas every connection sets (WAL, durable commits, no temp files).
 Status ConfigureConnection(sql::Db* db);
 

@@ -1,4 +1,4 @@
-// The sync client. See docs/protocol.md "Sync state machine".
+// The sync client. See docs/protocol.md §8-§12.
 #include "sweep/field/sync_client.h"
 
 #include <httplib.h>
@@ -30,6 +30,12 @@ class HttpTransport final : public Transport {
 
   Result<HttpResponse> Post(const std::string& path, const std::string& body) override {
     auto res = client_.Post(path, body, "application/x-protobuf");
+    if (!res && (res.error() == httplib::Error::SSLServerVerification ||
+                 res.error() == httplib::Error::SSLConnection)) {
+      return Status::Unauthorized(
+          "the hub's TLS certificate is not trusted (" + httplib::to_string(res.error()) +
+          "): give the station's CA file with --tls-ca, or check the address");
+    }
     if (!res) {
       return Status::Unavailable("no answer from the hub (" + httplib::to_string(res.error()) +
                                  ")");
@@ -62,6 +68,7 @@ class Caller {
       ++summary_->round_trips;
       summary_->bytes_sent += wire.size();
       if (!res.ok()) {
+        if (res.status().code() != Code::kUnavailable) return res.status();  // e.g. TLS trust
         last = res.status();
         continue;
       }
@@ -160,7 +167,10 @@ Status Enroll(Store* store, Transport* transport, const std::string& url, const 
   SWEEP_ASSIGN_OR_RETURN(sync::EnrollCodeParts parts, sync::ParseEnrollCode(code));
   SWEEP_ASSIGN_OR_RETURN(v1::EnrollRequest req, store->BuildEnrollRequest(parts.secret, label));
   auto res = transport->Post(sync::kPathEnroll, req.SerializeAsString());
-  if (!res.ok()) return Status::Unavailable("hub unreachable at " + url + ": " + res.status().message());
+  if (!res.ok() && res.status().code() != Code::kUnavailable) return res.status();
+  if (!res.ok()) {
+    return Status::Unavailable("hub unreachable at " + url + ": " + res.status().message());
+  }
   if (res->status != 200) {
     // Not yet pinned: the message is shown, never trusted for anything else.
     v1::SignedResponse signed_res;
@@ -280,7 +290,7 @@ Status PushFiles(Store* store, Caller* caller, const HubPin& hub, const SyncOpti
       auto it = by_hash.find(m.sha256());
       if (it == by_hash.end()) continue;
       const FileInfo& f = *it->second;
-      bool complete = m.chunks().empty();
+      bool complete = m.complete();
       for (uint32_t idx : m.chunks()) {
         SWEEP_ASSIGN_OR_RETURN(Bytes chunk, store->FileChunk(f.sha256, idx));
         v1::ChunkPut put;
@@ -297,7 +307,7 @@ Status PushFiles(Store* store, Caller* caller, const HubPin& hub, const SyncOpti
                         summary->bytes_sent});
         }
       }
-      if (!complete) continue;  // the hub found a problem; the next sync tries again
+      if (!complete) continue;  // the hub cannot take it now; kept for the next sync
       SWEEP_RETURN_IF_ERROR(store->MarkFileUploaded(f.sha256));
       done += f.size;
       summary->files += 1;
@@ -351,8 +361,17 @@ Result<SyncSummary> Sync(Store* store, Transport* transport, const SyncOptions& 
   SyncSummary summary;
   Caller caller(store, transport, *hub, opt, &summary);
   Status st = PushAll(store, &caller, *hub, state, opt, &summary);
-  if (st.ok()) st = PushFiles(store, &caller, *hub, opt, &summary);
-  if (st.ok()) st = PullAll(store, &caller, state, opt, &summary);
+  if (st.ok()) {
+    // A photo the hub cannot take now must not keep watchlist updates and
+    // wipe orders from arriving: pull anyway, report the files error after.
+    Status files = PushFiles(store, &caller, *hub, opt, &summary);
+    if (files.code() == Code::kShredded) {
+      st = files;
+    } else {
+      st = PullAll(store, &caller, state, opt, &summary);
+      if (st.ok() && !files.ok()) st = files.WithContext("photos not all sent");
+    }
+  }
   if (st.code() == Code::kShredded && !summary.wiped) {
     // Revoked: the hub's signed answer orders the wipe.
     SWEEP_RETURN_IF_ERROR(store->Shred("revoked by the station"));

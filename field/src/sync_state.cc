@@ -69,6 +69,8 @@ Status Store::CompleteEnrollment(const std::string& url, const v1::EnrollRequest
   SWEEP_RETURN_IF_ERROR(s->SetMeta("synced_seq", "0"));
   SWEEP_RETURN_IF_ERROR(s->SetMeta("pull_cursor", "0"));
   SWEEP_RETURN_IF_ERROR(s->db->Exec("DELETE FROM feed"));
+  // A new hub has none of this tablet's photos yet.
+  SWEEP_RETURN_IF_ERROR(s->db->Exec("UPDATE files SET uploaded=0"));
   return tx->Commit();
 }
 

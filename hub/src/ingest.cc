@@ -149,6 +149,25 @@ Reply HubService::Pull(Request& r) {
   return Signed(r, 200, resp.SerializeAsString());
 }
 
+// Checks the whole file once every chunk is there and marks it complete.
+// Returns whether it is complete; Corruption if the chunks do not add up.
+Result<bool> HubService::CompleteFile(const FileRow& file) {
+  if (file.complete) return true;
+  SWEEP_ASSIGN_OR_RETURN(auto missing, store_->MissingChunks(file.sha256));
+  if (!missing.empty()) return false;
+  crypto::Sha256 whole;
+  for (uint32_t i = 0; i < file.chunk_sha256.size(); ++i) {
+    SWEEP_ASSIGN_OR_RETURN(Bytes chunk, store_->GetChunk(file.sha256, i));
+    whole.Update(chunk);
+  }
+  if (whole.HexDigest() != file.sha256) {
+    return Status::Corruption("the chunks of " + file.sha256.substr(0, 16) +
+                              " do not add up to the file's hash");
+  }
+  SWEEP_RETURN_IF_ERROR(store_->MarkFileComplete(file.sha256));
+  return true;
+}
+
 Reply HubService::ChunksQuery(Request& r) {
   const std::string& id = r.device.device_id;
   v1::ChunkQuery req;
@@ -159,22 +178,34 @@ Reply HubService::ChunksQuery(Request& r) {
   for (const auto& f : req.files()) {
     uint64_t n = f.chunk_size() == 0 ? 0 : (f.size() + f.chunk_size() - 1) / f.chunk_size();
     if (f.sha256().size() != 64 || f.chunk_size() == 0 || f.chunk_size() > sync::kChunkSize ||
-        n != static_cast<uint64_t>(f.chunk_sha256_size()) || f.size() > (1ull << 32)) {
+        n != static_cast<uint64_t>(f.chunk_sha256_size()) || f.size() == 0 ||
+        f.size() > (1ull << 32)) {
       return Fail(r, 400, sync::err::kMalformed,
                   "file manifest " + f.sha256().substr(0, 16) + " is inconsistent");
     }
     FileRow row{f.sha256(), f.size(), f.media_type(), f.chunk_size(),
                 {f.chunk_sha256().begin(), f.chunk_sha256().end()}, false, id};
     Status st = store_->RegisterFile(row);
-    if (!st.ok()) {
-      return Fail(r, st.code() == Code::kConflict ? 409 : 500, sync::err::kBadChunk,
-                  st.message());
+    if (st.code() == Code::kConflict) {
+      // Another manifest holds this hash: this file cannot be taken now. It
+      // is answered as incomplete with nothing to send, so that the tablet
+      // keeps it and the rest of the sync goes on.
+      (void)store_->AddAlert({env_->NowMillis(), id, "file_conflict", f.sha256()});
+      resp.add_files()->set_sha256(f.sha256());
+      continue;
     }
+    if (!st.ok()) return Fail(r, 500, sync::err::kInternal, st.message());
     auto missing = store_->MissingChunks(f.sha256());
     if (!missing.ok()) return Fail(r, 500, sync::err::kInternal, "chunk lookup failed");
     auto* m = resp.add_files();
     m->set_sha256(f.sha256());
     for (uint32_t i : *missing) m->add_chunks(i);
+    if (missing->empty()) {
+      auto stored = store_->GetFile(f.sha256());
+      if (!stored.ok()) return Fail(r, 500, sync::err::kInternal, "file lookup failed");
+      auto complete = CompleteFile(*stored);
+      m->set_complete(complete.ok() && *complete);
+    }
   }
   return Signed(r, 200, resp.SerializeAsString());
 }
@@ -186,6 +217,9 @@ Reply HubService::ChunksPut(Request& r) {
     return Fail(r, 400, sync::err::kMalformed, "body is not a ChunkPut");
   }
   auto file = store_->GetFile(req.file_sha256());
+  if (!file.ok() && file.status().code() != Code::kNotFound) {
+    return Fail(r, 500, sync::err::kInternal, "file lookup failed");
+  }
   if (!file.ok()) {
     return Fail(r, 404, sync::err::kNotFound, "announce the file with chunks.query first");
   }
@@ -200,22 +234,12 @@ Reply HubService::ChunksPut(Request& r) {
   Status st = store_->PutChunk(req.file_sha256(), req.index(), *plain);
   if (!st.ok()) return Fail(r, 500, sync::err::kInternal, st.message());
   v1::ChunkPutResponse resp;
-  auto missing = store_->MissingChunks(req.file_sha256());
-  if (missing.ok() && missing->empty() && !file->complete) {
-    crypto::Sha256 whole;
-    for (uint32_t i = 0; i < file->chunk_sha256.size(); ++i) {
-      auto chunk = store_->GetChunk(req.file_sha256(), i);
-      if (!chunk.ok()) return Fail(r, 500, sync::err::kInternal, "chunk unreadable");
-      whole.Update(*chunk);
-    }
-    if (whole.HexDigest() != file->sha256) {
-      return Fail(r, 422, sync::err::kBadChunk,
-                  "the chunks do not add up to the file's hash");
-    }
-    Status done = store_->MarkFileComplete(req.file_sha256());
-    if (!done.ok()) return Fail(r, 500, sync::err::kInternal, done.message());
+  auto complete = CompleteFile(*file);
+  if (!complete.ok() && complete.status().code() == Code::kCorruption) {
+    return Fail(r, 422, sync::err::kBadChunk, complete.status().message());
   }
-  resp.set_file_complete(missing.ok() && missing->empty());
+  if (!complete.ok()) return Fail(r, 500, sync::err::kInternal, complete.status().message());
+  resp.set_file_complete(*complete);
   return Signed(r, 200, resp.SerializeAsString());
 }
 

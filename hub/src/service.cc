@@ -21,6 +21,15 @@ namespace {
 Bytes ToBytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
 std::string ToString(ByteView b) { return std::string(b.begin(), b.end()); }
 
+// The longest prefix of `s` of at most `max` bytes that ends on a whole
+// UTF-8 character.
+std::string TruncateUtf8(const std::string& s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end);
+}
+
 HubKeys NewHubKeys(Env* env) {
   HubKeys k;
   k.hub_id = NewRandomId(env);
@@ -228,11 +237,7 @@ Reply HubService::Enroll(std::string_view body) {
   d.officer_id = code->officer_id;
   d.agency = code->agency;
   d.role = code->role;
-  d.label = req.label().substr(0, 200);
-  while (!d.label.empty() && (static_cast<unsigned char>(d.label.back()) & 0xC0) == 0x80) {
-    d.label.pop_back();  // do not leave half a UTF-8 character
-  }
-  if (!d.label.empty() && static_cast<unsigned char>(d.label.back()) >= 0xC0) d.label.pop_back();
+  d.label = TruncateUtf8(req.label(), 200);
   d.sign_pk = ToBytes(req.sign_pk());
   d.box_pk = ToBytes(req.box_pk());
   d.enrolled_ms = now;

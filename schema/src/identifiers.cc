@@ -410,10 +410,14 @@ Verdict CheckMobile(const std::string& national) {
   }
   const std::string e164 = "+86" + national;
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  // `national` is exactly 11 digits starting 1[3-9], so the number can be
+  // built directly: Parse() would build the same one, at three times the
+  // cost (its ICU regular expressions dominated bulk entry, see
+  // docs/performance.md).
   PhoneNumber pn;
-  if (util.Parse(e164, "CN", &pn) == PhoneNumberUtil::NO_PARSING_ERROR && util.IsValidNumber(pn)) {
-    return Valid(e164);
-  }
+  pn.set_country_code(86);
+  pn.set_national_number(std::stoull(national));
+  if (util.IsValidNumber(pn)) return Valid(e164);
   // libphonenumber 8.12.57 (Debian 12) rejects 140-144, 146, 148, 149, 154,
   // 160, 161, 163, 164, 168, 169, 1741-1749, 179 and 194 even though some are
   // allocated (149 is China Telecom, 1741-1749 satellite), and its metadata

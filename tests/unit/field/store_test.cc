@@ -246,3 +246,28 @@ TEST_CASE("a long commit is signed every kSignEvery versions and at its end") {
   CHECK(report->versions_checked == 600);
   CHECK(report->signatures_checked == 3);  // at 256, 512 and 600
 }
+
+TEST_CASE("records are bounded in size, and large commits are signed by bytes too") {
+  TempDir dir;
+  FakeEnv env;
+  REQUIRE(Store::Create(dir.path(), Options(), "246810", &env).ok());
+  auto store = OpenUnlocked(dir.path(), &env);
+  v1::Record huge = testing::SampleRentalCheck();
+  huge.mutable_rental_check()->set_notes(std::string(Store::kMaxRecordBytes + 1, 'x'));
+  auto refused = store->Append({{"", 0, huge}});
+  CHECK(refused.status().code() == Code::kInvalidArgument);
+  CHECK_THAT(refused.status().message(), Catch::Contains("attach"));
+  // 20 records of ~300 KiB: a signature at least every 2 MiB, not only at 256.
+  std::vector<field::NewVersion> batch;
+  for (int i = 0; i < 20; ++i) {
+    v1::Record r = testing::SampleRentalCheck();
+    r.mutable_rental_check()->set_notes(std::string(300 * 1024, 'n'));
+    batch.push_back({"", 0, r});
+  }
+  REQUIRE(store->Append(std::move(batch)).ok());
+  auto report = store->Verify();
+  REQUIRE(report.ok());
+  CHECK(report->ok());
+  CHECK(report->signatures_checked >= 3);
+  CHECK(store->List()->size() == 20);
+}

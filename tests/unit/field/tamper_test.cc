@@ -301,3 +301,16 @@ TEST_CASE("after shredding, the wrapped keys are gone from every file") {
   }
   CHECK(Store::Open(dir.path(), &env).status().code() == Code::kShredded);
 }
+
+TEST_CASE("a store from before the sync tables existed gains them and still shreds") {
+  TempDir dir;
+  FakeEnv env;
+  Populate(dir.path(), &env);
+  Sql(dir.path(), "DROP TABLE feed; DROP TABLE files; DROP TABLE file_chunks;");
+  auto store = Store::Open(dir.path(), &env);
+  REQUIRE(store.ok());
+  REQUIRE((*store)->Unlock("A1001", kPin).ok());
+  CHECK((*store)->Files(false).ok());  // recreated on open
+  REQUIRE((*store)->Shred("test").ok());
+  CHECK(Store::Open(dir.path(), &env).status().code() == Code::kShredded);
+}

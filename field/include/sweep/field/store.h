@@ -124,9 +124,14 @@ class Store {
  public:
   static constexpr int kFormatVersion = 1;
   static constexpr const char* kFileName = "sweep-field.db";
-  // Inside one commit, every kSignEvery-th version is signed as well as the
-  // last, so a sync batch never needs more than this many versions.
+  // Inside one commit, the last version is signed, and so is every one that
+  // closes kSignEvery versions or kSignEveryBytes since the previous
+  // signature: a sync batch (at most 512 versions and 8 MiB) can then always
+  // end on a signed version.
   static constexpr size_t kSignEvery = 256;
+  static constexpr size_t kSignEveryBytes = 2u << 20;
+  // A record (serialised) may be at most this large; photos go in files.
+  static constexpr size_t kMaxRecordBytes = 1u << 20;
 
   // Creates a store in `dir` (created if missing; must not hold a store) for
   // its first officer. REQUIRES: pin.size() >= kMinPinLength.
@@ -194,7 +199,8 @@ class Store {
   // Records that the hub holds 1..seq; never moves backwards.
   Status MarkSynced(uint64_t seq);
   // Applies pulled feed items (upserts and tombstones) and the new cursor in
-  // one transaction. Commands are returned for the caller to carry out.
+  // one transaction; returns the commands among them. (The sync client
+  // carries out wipe orders before calling this, so none is lost.)
   Result<std::vector<v1::Command>> ApplyFeed(const v1::PullResponse& pulled);
   // Watchlist entries matching the identifiers of `record` (offline).
   Result<std::vector<v1::ValidationResult>> WatchlistHits(const v1::Record& record);

@@ -42,7 +42,7 @@ struct SyncProgress {
 };
 
 struct SyncOptions {
-  int retries = 4;           // per request, on transport failures
+  int retries = 4;           // per request, on transport failures and replay answers
   int64_t backoff_ms = 100;  // doubled after each retry
   std::function<void(const SyncProgress&)> progress;
   std::function<void(int64_t ms)> sleep;  // injectable for tests; default: real sleep
@@ -65,7 +65,8 @@ struct SyncSummary {
 Status Enroll(Store* store, Transport* transport, const std::string& url,
               const std::string& code, const std::string& label);
 
-// One sync: push everything not yet acknowledged, then pull. Resumable: any
+// One sync: push everything not yet acknowledged, then the photos the hub
+// lacks, then pull (pulled even when photos fail). Resumable: any
 // interruption leaves the store consistent, and the next sync goes on.
 Result<SyncSummary> Sync(Store* store, Transport* transport, const SyncOptions& options);
 

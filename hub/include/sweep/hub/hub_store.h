@@ -31,8 +31,8 @@ struct HubKeys {
 };
 
 struct EnrollCode {
-  Bytes code_id;           // 8 bytes, see docs/protocol.md "Enrollment codes"
-  Bytes secret;            // 16 bytes
+  Bytes code_id;           // 8 bytes, see docs/protocol.md §5.3 "Code id"
+  Bytes secret;            // 10 bytes
   std::string officer_id;
   std::string agency;      // "police", "market_regulation", "tax", "commerce"
   std::string role;        // "officer", "supervisor", "regulator", "admin"
@@ -74,7 +74,8 @@ struct StoredVersion {
 struct Alert {
   int64_t at_ms = 0;
   std::string device_id;
-  std::string kind;        // "fork", "bad_signature", "broken_chain", "replay", "revoked_contact"
+  std::string kind;  // "fork", "bad_signature", "replay", "revoked", "revoked_contact",
+                     // "file_conflict"
   std::string detail;
 };
 

@@ -71,6 +71,7 @@ class HubService {
   Reply Pull(Request& r);
   Reply ChunksQuery(Request& r);
   Reply ChunksPut(Request& r);
+  Result<bool> CompleteFile(const FileRow& file);
   // Whom an answer is for: the device, method and nonce of the request it
   // answers, all empty for answers that belong to no verified request.
   struct ReplyTo {

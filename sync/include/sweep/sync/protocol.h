@@ -30,20 +30,22 @@ std::string PathForMethod(std::string_view method);  // "chunks.put" -> "/v1/chu
 
 // Error codes carried in v1::Error.code (docs/protocol.md "Errors").
 namespace err {
-constexpr const char* kMalformed = "malformed";          // 400: not a valid message
+constexpr const char* kMalformed = "malformed";          // 400 (other 4xx at HTTP level, 409 on
+                                                         // a device id enrolled twice)
 constexpr const char* kTooLarge = "too_large";           // 413
 constexpr const char* kClockSkew = "clock_skew";         // 400: |device - hub| > 5 min
 constexpr const char* kUnknownDevice = "unknown_device"; // 403
 constexpr const char* kRevoked = "revoked";              // 403, wipe = true
 constexpr const char* kBadSignature = "bad_signature";   // 401
 constexpr const char* kReplay = "replay";                // 409: nonce seen before
-constexpr const char* kBadCode = "bad_code";             // 403: unknown, expired, used, bad MAC
-constexpr const char* kGap = "gap";                      // 409: first seq > acked + 1
+constexpr const char* kBadCode = "bad_code";  // 403: unknown, expired, used, bad MAC or proof,
+                                              // issued for another officer
+constexpr const char* kGap = "gap";  // 409: first seq > acked + 1, or a concurrent push
 constexpr const char* kFork = "fork";                    // 409: different version at a stored seq
 constexpr const char* kBrokenChain = "broken_chain";     // 422: hashes do not link / content wrong
 constexpr const char* kUnsigned = "unsigned_tail";       // 422: batch does not end on a signature
-constexpr const char* kBadChunk = "bad_chunk";           // 422: chunk hash mismatch
-constexpr const char* kNotFound = "not_found";           // 404
+constexpr const char* kBadChunk = "bad_chunk";           // 422: chunk or whole-file hash mismatch
+constexpr const char* kNotFound = "not_found";           // 404 / 405: no such path or file
 constexpr const char* kInternal = "internal";            // 500
 }  // namespace err
 
