@@ -314,6 +314,7 @@ int Main(int argc, char** argv) {
     ReportFleet(o, *fleet, &report);
   }
   report.PrintTable(stdout);
+  std::printf("load average at end %s\n\n", LoadAverage().c_str());
   PrintTargets(o, *single, pouch);
   report.PrintJsonLines(stdout);
   if (!no_baseline.empty()) {

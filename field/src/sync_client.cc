@@ -23,6 +23,7 @@ class HttpTransport final : public Transport {
     client_.set_read_timeout(opt.io_timeout_s, 0);
     client_.set_write_timeout(opt.io_timeout_s, 0);
     client_.set_keep_alive(true);
+    client_.set_tcp_nodelay(true);  // a chunk must not wait ~40 ms for a delayed ACK
     if (!opt.tls_ca.empty()) client_.set_ca_cert_path(opt.tls_ca.c_str());
     client_.enable_server_certificate_verification(true);
   }
@@ -218,12 +219,15 @@ Status PushAll(Store* store, Caller* caller, const HubPin& hub, const SyncState&
     TrimToSigned(&batch, state.head_seq);
     if (batch.empty()) return Status::Corruption("the outbox has versions no signature covers");
     v1::PushRequest req;
+    sync::PushSealer sealer(AsBytes(hub.enrollment.hub_box_pk()), Env::Default());
+    if (!sealer.ok()) return Status::Corruption("the pinned hub key is not a valid X25519 key");
+    req.set_ephemeral_pk(std::string(sealer.ephemeral_pk().begin(), sealer.ephemeral_pk().end()));
     for (const auto& v : batch) {
       auto* sv = req.add_versions();
       sv->set_seq(v.seq);
       sv->set_record_id(v.record_id);
       sv->set_version(v.version);
-      Bytes sealed = crypto::BoxSeal(v.record, AsBytes(hub.enrollment.hub_box_pk()));
+      Bytes sealed = sealer.Seal(v.record, v.seq);
       sv->set_sealed(std::string(sealed.begin(), sealed.end()));
       sv->set_head_sig(std::string(v.head_sig.begin(), v.head_sig.end()));
     }
@@ -318,8 +322,7 @@ Status PushFiles(Store* store, Caller* caller, const HubPin& hub, const SyncOpti
 
 Status PullAll(Store* store, Caller* caller, const SyncState& state, const SyncOptions& opt,
                SyncSummary* summary) {
-  SWEEP_ASSIGN_OR_RETURN(auto info, store->Info());
-  const std::string device_id = info.device_id;
+  const std::string& device_id = store->device_id();
   uint64_t cursor = state.pull_cursor;
   for (int page = 0; page < 10000; ++page) {
     v1::PullRequest req;

@@ -164,6 +164,10 @@ Result<std::vector<v1::Command>> Store::ApplyFeed(const v1::PullResponse& pulled
   Impl* s = impl_.get();
   SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
   std::vector<v1::Command> commands;
+  if (pulled.items().empty()) {
+    SWEEP_ASSIGN_OR_RETURN(int64_t cursor, s->MetaInt("pull_cursor", 0));
+    if (static_cast<uint64_t>(cursor) == pulled.next_cursor()) return commands;  // nothing to write
+  }
   SWEEP_ASSIGN_OR_RETURN(auto tx, sql::Transaction::Begin(s->db.get()));
   SWEEP_ASSIGN_OR_RETURN(auto put, s->db->Prepare("INSERT OR REPLACE INTO feed(tag, kind, sealed)"
                                                   " VALUES(?,?,?)"));

@@ -77,16 +77,25 @@ Reply HubService::Push(Request& r) {
   }
   v1::PushResponse resp;
   std::vector<StoredVersion> fresh;
+  std::optional<sync::PushOpener> opener;
+  if (req.versions_size() > 0) {
+    auto created = sync::PushOpener::Create(AsBytes(req.ephemeral_pk()), box_sk_);
+    if (!created.ok()) {
+      return Fail(r, 422, sync::err::kBrokenChain, "the push is not sealed to this hub's key");
+    }
+    opener.emplace(std::move(created).value());
+  }
   for (int i = 0; i < req.versions_size(); ++i) {
     const v1::SealedVersion& sv = req.versions(i);
     if (sv.seq() != req.versions(0).seq() + static_cast<uint64_t>(i) || sv.seq() == 0) {
       return Fail(r, 400, sync::err::kMalformed,
                   "versions must have consecutive seq numbers starting at 1");
     }
-    auto plain = crypto::BoxSealOpen(AsBytes(sv.sealed()), keys_.box_pk, box_sk_);
+    auto plain = opener->Open(AsBytes(sv.sealed()), sv.seq());
     if (!plain.ok()) {
       return Fail(r, 422, sync::err::kBrokenChain,
-                  "version at seq " + std::to_string(sv.seq()) + " is not sealed to this hub's key");
+                  "version at seq " + std::to_string(sv.seq()) +
+                      " does not open: not sealed to this hub's key, or moved from another seq");
     }
     if (sv.seq() <= acked) {
       if (auto failed = CheckStored(r, sv, *plain)) return *failed;

@@ -70,6 +70,7 @@ Result<std::unique_ptr<Server>> Server::Create(HubService* service, const Server
   http.set_read_timeout(opt.read_timeout_s, 0);
   http.set_write_timeout(opt.write_timeout_s, 0);
   http.set_keep_alive_max_count(1000);
+  http.set_tcp_nodelay(true);  // small answers must not wait for a delayed ACK
   http.Get(sync::kPathHealth, [service](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\":\"ok\",\"hub_id\":\"" + service->hub_id() + "\"}",
                     "application/json");

@@ -313,13 +313,13 @@ Reply HubService::Handle(std::string_view method, std::string_view body) {
                 "the tablet's clock is off by " + std::to_string(static_cast<long long>(minutes)) +
                     " min: set the date and time and sync again");
   }
-  auto fresh = store_->RememberNonce(id, ToBytes(r.nonce()), now + 2 * sync::kMaxClockSkewMs);
+  auto fresh =
+      store_->AcceptRequest(id, ToBytes(r.nonce()), now + 2 * sync::kMaxClockSkewMs, now);
   if (!fresh.ok()) return Fail(r, 500, sync::err::kInternal, fresh.status().message());
   if (!*fresh) {
     (void)store_->AddAlert({now, id, "replay", "request " + std::string(method)});
     return Fail(r, 409, sync::err::kReplay, "this request was already received (replay)");
   }
-  (void)store_->TouchDevice(id, now);
   if (requests_.fetch_add(1) % 512 == 0) (void)store_->ForgetNonces(now);  // keep the table small
   if (method == "push") return Push(r);
   if (method == "pull") return Pull(r);

@@ -393,6 +393,23 @@ Status SqliteHubStore::TouchDevice(const std::string& device_id, int64_t now_ms)
 
 // ------------------------------------------------------------------ nonces
 
+Result<bool> SqliteHubStore::AcceptRequest(const std::string& device_id, const Bytes& nonce,
+                                           int64_t expires_ms, int64_t seen_ms) {
+  std::lock_guard lock(mu_);
+  SWEEP_ASSIGN_OR_RETURN(auto tx, sql::Transaction::Begin(db_.get()));
+  SWEEP_ASSIGN_OR_RETURN(auto st, db_->Prepare("INSERT OR IGNORE INTO nonces(device_id, nonce,"
+                                               " expires_ms) VALUES(?, ?, ?)"));
+  st.Bind(1, device_id).Bind(2, nonce).Bind(3, expires_ms);
+  SWEEP_RETURN_IF_ERROR(st.Run());
+  if (db_->Changes() != 1) return false;  // seen before: roll back, change nothing
+  SWEEP_ASSIGN_OR_RETURN(auto touch, db_->Prepare("UPDATE devices SET last_seen_ms ="
+                                                  " max(last_seen_ms, ?) WHERE device_id=?"));
+  touch.Bind(1, seen_ms).Bind(2, device_id);
+  SWEEP_RETURN_IF_ERROR(touch.Run());
+  SWEEP_RETURN_IF_ERROR(tx->Commit());
+  return true;
+}
+
 Result<bool> SqliteHubStore::RememberNonce(const std::string& device_id, const Bytes& nonce,
                                            int64_t expires_ms) {
   std::lock_guard lock(mu_);

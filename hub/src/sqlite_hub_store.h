@@ -38,6 +38,8 @@ class SqliteHubStore final : public HubStore {
                       int64_t now_ms) override;
   Status TouchDevice(const std::string& device_id, int64_t now_ms) override;
 
+  Result<bool> AcceptRequest(const std::string& device_id, const Bytes& nonce, int64_t expires_ms,
+                             int64_t seen_ms) override;
   Result<bool> RememberNonce(const std::string& device_id, const Bytes& nonce,
                              int64_t expires_ms) override;
   Status ForgetNonces(int64_t now_ms) override;

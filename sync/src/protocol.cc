@@ -3,6 +3,8 @@
 #include <array>
 #include <cstring>
 
+#include <sodium.h>
+
 #include "sweep/schema/identifiers.h"
 
 namespace sweep::sync {
@@ -175,6 +177,43 @@ Bytes CodeId(ByteView secret) {
 Bytes HubFingerprint(ByteView sign_pk, ByteView box_pk) {
   auto h = crypto::Hash({AsBytes("sweep.hubfp.v1"), sign_pk, box_pk});
   return Bytes(h.begin(), h.begin() + 10);
+}
+
+namespace {
+Bytes PushAd(ByteView ephemeral_pk, uint64_t seq) {
+  Bytes ad;
+  Append(&ad, "sweep.push.v1");
+  Append(&ad, ephemeral_pk);
+  AppendU64(&ad, seq);
+  return ad;
+}
+}  // namespace
+
+PushSealer::PushSealer(ByteView hub_box_pk, Env* env) : env_(env) {
+  auto eph = crypto::NewBoxKeyPair();
+  ephemeral_pk_.assign(eph.public_key.begin(), eph.public_key.end());
+  crypto::SecretBuffer key(crypto_box_BEFORENMBYTES);
+  if (hub_box_pk.size() == crypto_box_PUBLICKEYBYTES &&
+      crypto_box_beforenm(key.data(), hub_box_pk.data(), eph.secret_key.data()) == 0) {
+    key_ = std::move(key);
+  }
+}
+
+Bytes PushSealer::Seal(ByteView record, uint64_t seq) const {
+  return crypto::AeadSeal(key_, record, PushAd(ephemeral_pk_, seq), env_);
+}
+
+Result<PushOpener> PushOpener::Create(ByteView ephemeral_pk, const crypto::SecretBuffer& sk) {
+  crypto::SecretBuffer key(crypto_box_BEFORENMBYTES);
+  if (ephemeral_pk.size() != crypto_box_PUBLICKEYBYTES ||
+      crypto_box_beforenm(key.data(), ephemeral_pk.data(), sk.data()) != 0) {
+    return Status::Corruption("the push's ephemeral key is not a valid X25519 public key");
+  }
+  return PushOpener(Bytes(ephemeral_pk.begin(), ephemeral_pk.end()), std::move(key));
+}
+
+Result<Bytes> PushOpener::Open(ByteView sealed, uint64_t seq) const {
+  return crypto::AeadOpen(key_, sealed, PushAd(ephemeral_pk_, seq));
 }
 
 Result<std::string> NormalizeWatchValue(std::string_view kind, std::string_view value) {

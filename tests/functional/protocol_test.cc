@@ -85,12 +85,14 @@ struct Fixture {
     auto hub_pin = store->Hub();
     REQUIRE(hub_pin.ok());
     v1::PushRequest req;
+    sync::PushSealer sealer(crypto::AsBytes((*hub_pin)->enrollment.hub_box_pk()), Env::Default());
+    req.set_ephemeral_pk(std::string(sealer.ephemeral_pk().begin(), sealer.ephemeral_pk().end()));
     for (const auto& v : *outbox) {
       auto* sv = req.add_versions();
       sv->set_seq(v.seq);
       sv->set_record_id(v.record_id);
       sv->set_version(v.version);
-      auto sealed = crypto::BoxSeal(v.record, crypto::AsBytes((*hub_pin)->enrollment.hub_box_pk()));
+      auto sealed = sealer.Seal(v.record, v.seq);
       sv->set_sealed(std::string(sealed.begin(), sealed.end()));
       sv->set_head_sig(std::string(v.head_sig.begin(), v.head_sig.end()));
     }
@@ -177,9 +179,8 @@ TEST_CASE("a broken chain, a bad chain signature and an unsigned tail are refuse
   }
   SECTION("sealed to another key") {
     v1::PushRequest push = f.PushOf(10, 3);
-    auto other = crypto::NewBoxKeyPair();
-    auto sealed = crypto::BoxSeal(crypto::AsBytes("x"), other.public_key);
-    push.mutable_versions(0)->set_sealed(std::string(sealed.begin(), sealed.end()));
+    sync::PushSealer other(crypto::NewBoxKeyPair().public_key, Env::Default());
+    push.set_ephemeral_pk(std::string(other.ephemeral_pk().begin(), other.ephemeral_pk().end()));
     CHECK(f.Post("/v1/push", f.Signed(f.store.get(), "push", push)).first == 422);
   }
   SECTION("a gap") {
@@ -193,8 +194,17 @@ TEST_CASE("a broken chain, a bad chain signature and an unsigned tail are refuse
 TEST_CASE("different content at a stored seq is a fork: refused and alerted") {
   Fixture f;
   v1::PushRequest push = f.PushOf(0, 10);
-  // The hub holds seq 1..10; send seq 2 with seq 3's content.
-  push.mutable_versions(1)->set_sealed(push.versions(2).sealed());
+  // The hub holds seq 1..10; send seq 2 with seq 3's content, properly sealed.
+  auto outbox = f.store->Outbox(0, 10);
+  REQUIRE(outbox.ok());
+  auto hub_pin = f.store->Hub();
+  sync::PushSealer sealer(crypto::AsBytes((*hub_pin)->enrollment.hub_box_pk()), Env::Default());
+  push.set_ephemeral_pk(std::string(sealer.ephemeral_pk().begin(), sealer.ephemeral_pk().end()));
+  for (int i = 0; i < push.versions_size(); ++i) {
+    const auto& content = (*outbox)[i == 1 ? 2 : i].record;
+    auto sealed = sealer.Seal(content, push.versions(i).seq());
+    push.mutable_versions(i)->set_sealed(std::string(sealed.begin(), sealed.end()));
+  }
   CHECK(f.Post("/v1/push", f.Signed(f.store.get(), "push", push)) ==
         std::make_pair(409, std::string(sync::err::kFork)));
   auto alerts = f.hub.Admin({"alerts"});

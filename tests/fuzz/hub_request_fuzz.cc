@@ -75,6 +75,8 @@ std::string SealBody(HubFixture& fx, size_t method, const std::string& body) {
     if (device.acked_hash.size() == prev.size()) {
       std::copy(device.acked_hash.begin(), device.acked_hash.end(), prev.begin());
     }
+    sync::PushSealer sealer(fx.hub_box_pk(), Env::Default());
+    req.set_ephemeral_pk(Str(sealer.ephemeral_pk()));
     for (v1::SealedVersion& sv : *req.mutable_versions()) {
       const std::string plain = sv.sealed();
       if (sv.seq() > device.acked_seq) {  // versions the hub will chain, in order
@@ -86,7 +88,7 @@ std::string SealBody(HubFixture& fx, size_t method, const std::string& body) {
               Str(crypto::Sign(fx.device_sign_sk(), sync::HeadMessage(kDeviceId, sv.seq(), eh))));
         }
       }
-      sv.set_sealed(Str(crypto::BoxSeal(AsBytes(plain), fx.hub_box_pk())));
+      sv.set_sealed(Str(sealer.Seal(AsBytes(plain), sv.seq())));
     }
     return req.SerializeAsString();
   }

@@ -613,3 +613,28 @@ TEST_CASE("hub store: concurrent uploads from 4 devices all land exactly once") 
     CHECK(dev->last_seen_ms == 1000 + kBatches - 1);
   }
 }
+
+TEST_CASE("AcceptRequest remembers the nonce and marks the device seen in one step") {
+  sweep::testing::TempDir dir;
+  auto store = sweep::hub::OpenSqliteHubStore(dir.Sub("hub.db"));
+  REQUIRE(store.ok());
+  sweep::hub::Device d;
+  d.device_id = "dev-x";
+  d.sign_pk.assign(32, 1);
+  d.box_pk.assign(32, 2);
+  d.acked_hash.assign(32, 0);
+  sweep::hub::EnrollCode code;
+  code.code_id.assign(8, 7);
+  code.secret.assign(10, 8);
+  code.officer_id = "A1";
+  code.agency = "police";
+  code.role = "officer";
+  code.expires_ms = 1'000'000;
+  REQUIRE((*store)->AddEnrollCode(code).ok());
+  REQUIRE((*store)->ConsumeCodeAddDevice(code.code_id, 10, d).ok());
+  sweep::crypto::Bytes nonce(16, 3);
+  CHECK(*(*store)->AcceptRequest("dev-x", nonce, 5000, 1234) == true);
+  CHECK((*store)->GetDevice("dev-x")->last_seen_ms == 1234);
+  CHECK(*(*store)->AcceptRequest("dev-x", nonce, 5000, 9999) == false);  // replay
+  CHECK((*store)->GetDevice("dev-x")->last_seen_ms == 1234);               // unchanged
+}

@@ -148,6 +148,7 @@ class Store {
   void Lock();
   bool unlocked() const;
   const std::string& officer_id() const;  // who unlocked; empty when locked
+  const std::string& device_id() const;   // this tablet's id (not secret)
   // Locks automatically when more than `ms` pass between operations (0: never).
   void SetIdleTimeout(int64_t ms);
   // Asks every process that has this store unlocked to lock (takes effect at

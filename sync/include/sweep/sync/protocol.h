@@ -19,7 +19,7 @@ constexpr int kProtocolVersion = 1;
 constexpr int64_t kMaxClockSkewMs = 5 * 60 * 1000;  // requests outside ±5 min are refused
 constexpr size_t kNonceSize = 16;
 constexpr size_t kMaxRequestBytes = 16u << 20;     // whole HTTP body
-constexpr size_t kMaxPushVersions = 512;           // per push request
+constexpr size_t kMaxPushVersions = 4096;          // per push request
 constexpr uint32_t kChunkSize = 256u << 10;        // attachment chunk size
 constexpr uint32_t kMaxPullLimit = 1000;
 
@@ -81,6 +81,36 @@ std::string FormatEnrollCode(const EnrollCodeParts& parts);
 Result<EnrollCodeParts> ParseEnrollCode(std::string_view text);
 crypto::Bytes CodeId(crypto::ByteView secret);  // 8 bytes
 crypto::Bytes HubFingerprint(crypto::ByteView sign_pk, crypto::ByteView box_pk);  // 10 bytes
+
+// Sealing the versions of one push to the hub (docs/protocol.md §8): a fresh
+// X25519 key pair per push, a shared key from crypto_box_beforenm, then
+// XChaCha20-Poly1305 per version with the seq in the associated data.
+class PushSealer {
+ public:
+  explicit PushSealer(crypto::ByteView hub_box_pk, Env* env);
+  const crypto::Bytes& ephemeral_pk() const { return ephemeral_pk_; }
+  bool ok() const { return !key_.empty(); }
+  crypto::Bytes Seal(crypto::ByteView record, uint64_t seq) const;
+
+ private:
+  Env* env_;
+  crypto::Bytes ephemeral_pk_;
+  crypto::SecretBuffer key_;
+};
+
+class PushOpener {
+ public:
+  // Corruption if the ephemeral key is malformed.
+  static Result<PushOpener> Create(crypto::ByteView ephemeral_pk,
+                                   const crypto::SecretBuffer& hub_box_sk);
+  Result<crypto::Bytes> Open(crypto::ByteView sealed, uint64_t seq) const;
+
+ private:
+  PushOpener(crypto::Bytes pk, crypto::SecretBuffer key)
+      : ephemeral_pk_(std::move(pk)), key_(std::move(key)) {}
+  crypto::Bytes ephemeral_pk_;
+  crypto::SecretBuffer key_;
+};
 
 // Watchlist values: normalised the same way on hub and tablet ("id": the
 // 18-character resident ID; "phone": E.164; "card": digits), then hashed as
