@@ -75,7 +75,7 @@ std::string SealBody(HubFixture& fx, size_t method, const std::string& body) {
     if (device.acked_hash.size() == prev.size()) {
       std::copy(device.acked_hash.begin(), device.acked_hash.end(), prev.begin());
     }
-    sync::PushSealer sealer(fx.hub_box_pk(), Env::Default());
+    sync::PushSealer sealer(fx.hub_box_pk(), sweep::Env::Default());
     req.set_ephemeral_pk(Str(sealer.ephemeral_pk()));
     for (v1::SealedVersion& sv : *req.mutable_versions()) {
       const std::string plain = sv.sealed();
