@@ -250,11 +250,14 @@ Result<StepCosts> MeasureStepCosts(uint64_t count, uint64_t batch, uint64_t seed
   const auto sign = crypto::NewSignKeyPair();
   size_t sink = 0;  // keeps every result observable
   StepCosts c;
+  // As Append does it: one pass that validates and lists the normalised
+  // identifiers the tags are made from.
   c.validate_us = BestCpuMicros(count, [&] {
-    for (const auto& r : recs) sink += schema::ValidateRecord(r).size();
-  });
-  c.identifiers_us = BestCpuMicros(count, [&] {
-    for (const auto& r : recs) sink += IdentifiersOf(r).size();
+    std::vector<schema::RecordIdentifier> ids;
+    for (const auto& r : recs) {
+      ids.clear();
+      sink += schema::ValidateRecord(r, &ids).size() + ids.size();
+    }
   });
   c.serialize_us = BestCpuMicros(count, [&] {
     std::string out;

@@ -67,7 +67,6 @@ uint64_t SignaturesPerCommit(uint64_t versions);
 // so that load from other processes inflates them as little as possible.
 struct StepCosts {
   double validate_us = 0;     // schema::ValidateRecord
-  double identifiers_us = 0;  // normalising identifiers for the tag index
   double serialize_us = 0;    // protobuf, done by both stores
   double seal_us = 0;         // XChaCha20-Poly1305 with its associated data
   double chain_us = 0;        // record hash + entry hash (BLAKE2b)
@@ -75,7 +74,7 @@ struct StepCosts {
   double sign_us = 0;         // Ed25519 signatures of a commit of `batch`, per record
   double record_id_us = 0;    // random id
   double total() const {      // every step but serialize (both stores do it)
-    return validate_us + identifiers_us + seal_us + chain_us + tags_us + sign_us + record_id_us;
+    return validate_us + seal_us + chain_us + tags_us + sign_us + record_id_us;
   }
 };
 Result<StepCosts> MeasureStepCosts(uint64_t count, uint64_t batch, uint64_t seed);
