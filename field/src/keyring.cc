@@ -391,6 +391,28 @@ Status Store::Unlock(std::string_view officer_id, std::string_view pin) {
   return Status::Ok();
 }
 
+Result<std::unique_ptr<Store>> Store::OpenSecondary() {
+  Impl* s = impl_.get();
+  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  SWEEP_ASSIGN_OR_RETURN(auto db, sql::Db::Open(StorePath(s->dir), false));
+  auto impl = std::make_unique<Impl>(std::move(db), s->env);
+  SWEEP_RETURN_IF_ERROR(ConfigureConnection(impl->db.get()));
+  impl->dir = s->dir;
+  impl->device_id = s->device_id;
+  impl->sign_pk = s->sign_pk;
+  impl->officer_id = s->officer_id;
+  impl->lock_epoch = s->lock_epoch;
+  impl->idle_timeout_ms = s->idle_timeout_ms;
+  impl->last_activity_us = s->env->MonotonicMicros();
+  impl->keys = std::make_unique<Keys>();
+  impl->keys->master = crypto::SecretBuffer::CopyOf(s->keys->master.view());
+  impl->keys->data = crypto::SecretBuffer::CopyOf(s->keys->data.view());
+  impl->keys->index = crypto::SecretBuffer::CopyOf(s->keys->index.view());
+  impl->keys->sign_sk = crypto::SecretBuffer::CopyOf(s->keys->sign_sk.view());
+  impl->keys->box_sk = crypto::SecretBuffer::CopyOf(s->keys->box_sk.view());
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
 void Store::Lock() { impl_->WipeKeys(); }
 bool Store::unlocked() const { return impl_->keys != nullptr; }
 const std::string& Store::officer_id() const { return impl_->officer_id; }

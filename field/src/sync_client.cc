@@ -4,6 +4,8 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <future>
+#include <optional>
 #include <map>
 #include <thread>
 
@@ -207,61 +209,106 @@ void TrimToSigned(std::vector<OutboxVersion>* batch, uint64_t head_seq) {
   while (!batch->empty() && batch->back().head_sig.empty()) batch->pop_back();
 }
 
+// One push, sealed and ready: versions first..last of the outbox.
+struct PreparedPush {
+  v1::PushRequest request;
+  uint64_t first = 0, last = 0;
+  Bytes last_entry_hash;
+};
+
+Result<PreparedPush> PreparePush(Store* store, const HubPin& hub, uint64_t from, uint64_t head) {
+  SWEEP_ASSIGN_OR_RETURN(auto batch, store->Outbox(from - 1, sync::kMaxPushVersions));
+  TrimToSigned(&batch, head);
+  if (batch.empty()) return Status::Corruption("the outbox has versions no signature covers");
+  PreparedPush p;
+  p.first = batch.front().seq;
+  p.last = batch.back().seq;
+  p.last_entry_hash = batch.back().entry_hash;
+  sync::PushSealer sealer(AsBytes(hub.enrollment.hub_box_pk()), Env::Default());
+  if (!sealer.ok()) return Status::Corruption("the pinned hub key is not a valid X25519 key");
+  p.request.set_ephemeral_pk(
+      std::string(sealer.ephemeral_pk().begin(), sealer.ephemeral_pk().end()));
+  for (const auto& v : batch) {
+    auto* sv = p.request.add_versions();
+    sv->set_seq(v.seq);
+    sv->set_record_id(v.record_id);
+    sv->set_version(v.version);
+    Bytes sealed = sealer.Seal(v.record, v.seq);
+    sv->set_sealed(std::string(sealed.begin(), sealed.end()));
+    sv->set_head_sig(std::string(v.head_sig.begin(), v.head_sig.end()));
+  }
+  return p;
+}
+
+// Sends one prepared push (asking the hub where it stands on a gap) and
+// returns its answer.
+Result<v1::PushResponse> SendPush(Caller* caller, const v1::PushRequest& req) {
+  v1::Error error;
+  auto body = caller->Call("push", req, &error);
+  if (!body.ok() && error.code() == sync::err::kGap) {
+    // The hub holds less than we thought (restored, or we raced): ask it.
+    body = caller->Call("push", v1::PushRequest(), &error);
+  }
+  if (!body.ok()) return body.status();
+  v1::PushResponse resp;
+  if (!resp.ParseFromString(*body)) return Status::Unavailable("bad push answer from the hub");
+  return resp;
+}
+
 Status PushAll(Store* store, Caller* caller, const HubPin& hub, const SyncState& state,
                const SyncOptions& opt, SyncSummary* summary) {
   uint64_t next = state.synced_seq + 1;
-  uint64_t total = state.head_seq >= next ? state.head_seq - next + 1 : 0;
-  uint64_t done = 0;
-  int stalls = 0;
+  const uint64_t head = state.head_seq;
+  const uint64_t total = head >= next ? head - next + 1 : 0;
   summary->acked_seq = state.synced_seq;
-  while (next <= state.head_seq) {
-    SWEEP_ASSIGN_OR_RETURN(auto batch, store->Outbox(next - 1, sync::kMaxPushVersions));
-    TrimToSigned(&batch, state.head_seq);
-    if (batch.empty()) return Status::Corruption("the outbox has versions no signature covers");
-    v1::PushRequest req;
-    sync::PushSealer sealer(AsBytes(hub.enrollment.hub_box_pk()), Env::Default());
-    if (!sealer.ok()) return Status::Corruption("the pinned hub key is not a valid X25519 key");
-    req.set_ephemeral_pk(std::string(sealer.ephemeral_pk().begin(), sealer.ephemeral_pk().end()));
-    for (const auto& v : batch) {
-      auto* sv = req.add_versions();
-      sv->set_seq(v.seq);
-      sv->set_record_id(v.record_id);
-      sv->set_version(v.version);
-      Bytes sealed = sealer.Seal(v.record, v.seq);
-      sv->set_sealed(std::string(sealed.begin(), sealed.end()));
-      sv->set_head_sig(std::string(v.head_sig.begin(), v.head_sig.end()));
+  if (next > head) return Status::Ok();
+  // While the hub works on one push, a second connection prepares the next.
+  SWEEP_ASSIGN_OR_RETURN(auto reader, store->OpenSecondary());
+  SWEEP_ASSIGN_OR_RETURN(PreparedPush current, PreparePush(store, hub, next, head));
+  int stalls = 0;
+  while (next <= head) {
+    std::future<Result<PreparedPush>> ahead;
+    if (current.last < head) {
+      ahead = std::async(std::launch::async, PreparePush, reader.get(), std::cref(hub),
+                         current.last + 1, head);
     }
-    v1::Error error;
-    auto body = caller->Call("push", req, &error);
-    if (!body.ok() && error.code() == sync::err::kGap) {
-      // The hub holds less than we thought (restored, or we raced): ask it.
-      body = caller->Call("push", v1::PushRequest(), &error);
-    }
-    if (!body.ok()) return body.status();
-    v1::PushResponse resp;
-    if (!resp.ParseFromString(*body)) return Status::Unavailable("bad push answer from the hub");
-    uint64_t acked = resp.acked_seq();
-    if (acked > state.head_seq) {
+    auto resp = SendPush(caller, current.request);
+    std::optional<Result<PreparedPush>> prepared;
+    if (ahead.valid()) prepared.emplace(ahead.get());  // joined before the store is used again
+    if (!resp.ok()) return resp.status();
+    uint64_t acked = resp->acked_seq();
+    if (acked > head) {
       return Status::Conflict("the hub holds seq " + std::to_string(acked) +
-                              " but this tablet has only " + std::to_string(state.head_seq) +
+                              " but this tablet has only " + std::to_string(head) +
                               ": the store was restored from an old copy; call the station");
     }
     if (acked > 0) {
-      SWEEP_ASSIGN_OR_RETURN(auto at, store->Outbox(acked - 1, 1));
-      if (at.empty() || !crypto::Equal(at[0].entry_hash, AsBytes(resp.acked_hash()))) {
+      Bytes expected = current.last_entry_hash;
+      if (acked != current.last) {
+        SWEEP_ASSIGN_OR_RETURN(auto at, store->Outbox(acked - 1, 1));
+        expected = at.empty() ? Bytes{} : at[0].entry_hash;
+      }
+      if (!crypto::Equal(expected, AsBytes(resp->acked_hash()))) {
         return Status::Corruption("the hub's chain for this tablet differs at seq " +
                                   std::to_string(acked) + ": call the station");
       }
       SWEEP_RETURN_IF_ERROR(store->MarkSynced(acked));
     }
-    summary->pushed += resp.accepted();
-    summary->duplicates += resp.duplicates();
+    summary->pushed += resp->accepted();
+    summary->duplicates += resp->duplicates();
     summary->acked_seq = acked;
     stalls = acked + 1 > next ? 0 : stalls + 1;
     if (stalls > 3) return Status::Unavailable("the hub does not accept new versions; try later");
-    done = acked >= state.synced_seq ? acked - state.synced_seq : 0;
     next = acked + 1;
-    if (opt.progress) opt.progress({"push", done, total, summary->bytes_sent});
+    if (opt.progress) {
+      opt.progress({"push", acked - std::min(acked, state.synced_seq), total, summary->bytes_sent});
+    }
+    if (next > head) break;
+    if (prepared && prepared->ok() && (*prepared)->first == next) {
+      current = std::move(*prepared).value();
+    } else {
+      SWEEP_ASSIGN_OR_RETURN(current, PreparePush(store, hub, next, head));
+    }
   }
   return Status::Ok();
 }

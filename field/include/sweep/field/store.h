@@ -126,8 +126,8 @@ class Store {
   static constexpr const char* kFileName = "sweep-field.db";
   // Inside one commit, the last version is signed, and so is every one that
   // closes kSignEvery versions or kSignEveryBytes since the previous
-  // signature: a sync batch (at most 512 versions and 8 MiB) can then always
-  // end on a signed version.
+  // signature: a sync batch (at most 4,096 versions and 8 MiB) can then
+  // always end on a signed version.
   static constexpr size_t kSignEvery = 256;
   static constexpr size_t kSignEveryBytes = 2u << 20;
   // A record (serialised) may be at most this large; photos go in files.
@@ -181,6 +181,10 @@ class Store {
   Status Shred(std::string_view reason);
 
   Result<StoreInfo> Info();
+  // A second handle on the same store with its own SQLite connection and a
+  // copy of the unlocked keys, for a worker thread (the sync client prepares
+  // the next push while the hub works on the last). REQUIRES: unlocked.
+  Result<std::unique_ptr<Store>> OpenSecondary();
 
   // ---- sync (field/src/sync_state.cc). All REQUIRE unlocked.
   // An enrollment request for the one-time code `secret`.
