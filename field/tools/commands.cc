@@ -187,19 +187,22 @@ Status CmdRecord(const Globals& g, const RecordArgs& a) {
     bodies.push_back(std::move(rec).value());
   }
   std::vector<field::NewVersion> items;
+  // Append validates every record (once) and keeps the results on it; only
+  // --strict needs to know before saving.
   int errors = 0;
+  std::string report;
   for (size_t i = 0; i < bodies.size(); ++i) {
-    for (const auto& v : schema::ValidateRecord(bodies[i])) {
-      if (v.severity() == v1::SEVERITY_ERROR) ++errors;
+    if (a.strict) {
+      for (const auto& v : schema::ValidateRecord(bodies[i])) {
+        if (v.severity() == v1::SEVERITY_ERROR) ++errors;
+        report += std::string(SeverityWord(v.severity())) + " " + v.field() + ": " + v.message() +
+                  "\n";
+      }
     }
     items.push_back({a.edit_id, a.base_version, std::move(bodies[i])});
   }
-  if (a.strict && errors > 0) {
-    for (auto& it : items) {
-      for (const auto& v : schema::ValidateRecord(it.content)) {
-        std::cerr << SeverityWord(v.severity()) << " " << v.field() << ": " << v.message() << "\n";
-      }
-    }
+  if (errors > 0) {
+    std::cerr << report;
     return Status::InvalidArgument(std::to_string(errors) +
                                    " identifier errors and --strict: nothing was saved");
   }
