@@ -139,7 +139,7 @@ TEST_CASE("a JSON Lines file with bad lines is refused whole, naming every bad l
   CHECK(CountRecords(store) == 0);
 }
 
-TEST_CASE("identifier problems are shown and kept; --strict refuses them") {
+TEST_CASE("identifier problems are shown and kept, and --strict refuses them") {
   TempDir dir;
   std::string store = Init(dir);
   std::string body = R"({"unitStatus":"UNIT_STATUS_CHECKED",

@@ -55,7 +55,7 @@ TEST_CASE("a record round-trips and gets id, version, clock and validation") {
   CHECK(got->SerializeAsString() == r.SerializeAsString());
 }
 
-TEST_CASE("an edit appends a new version; a stale base is a conflict") {
+TEST_CASE("an edit appends a new version, a stale base is a conflict") {
   TempDir dir;
   FakeEnv env;
   REQUIRE(Store::Create(dir.path(), Options(), "246810", &env).ok());

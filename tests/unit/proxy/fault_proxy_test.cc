@@ -395,7 +395,7 @@ TEST_CASE("Delays hold chunks back without changing them") {
   CHECK(proxy->Stats().delays > 0);
 }
 
-TEST_CASE("Config changes between rounds; reseeding repeats the same faults") {
+TEST_CASE("Config changes between rounds, and reseeding repeats the same faults") {
   uint64_t seed = TestSeed(7);
   INFO("seed " << seed);
   HttpServer http;

@@ -347,7 +347,7 @@ TEST_CASE("ValidateRecord: cross-field checks", "[validate]") {
   }
 }
 
-TEST_CASE("ValidateRecord: office sweep needs a company; a record needs a body", "[validate]") {
+TEST_CASE("ValidateRecord: office sweep needs a company, a record needs a body", "[validate]") {
   v1::OfficeSweep sweep;
   const auto empty_results = ValidateOffice(sweep);
   const auto* r = FindResult(empty_results, "companyName");
