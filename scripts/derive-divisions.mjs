@@ -4,8 +4,9 @@
 // compiled into sweep_schema so identifier checks work offline; see
 // schema/data/README.md for the source, licence and refresh steps.
 //
-// Streets and villages are deliberately left out: the table is embedded in
-// every binary and the village level alone is 85 MB of JSON.
+// Streets and villages come from scripts/derive-local-divisions.mjs, in a
+// compact compressed format (schema/data/local-divisions.txt.gz): as TSV the
+// village level alone would be tens of megabytes in every binary.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
