@@ -417,6 +417,7 @@ void Store::Lock() { impl_->WipeKeys(); }
 bool Store::unlocked() const { return impl_->keys != nullptr; }
 const std::string& Store::officer_id() const { return impl_->officer_id; }
 const std::string& Store::device_id() const { return impl_->device_id; }
+Env* Store::env() const { return impl_->env; }
 void Store::SetIdleTimeout(int64_t ms) { impl_->idle_timeout_ms = ms; }
 
 Status Store::RequestLock() {

@@ -360,6 +360,23 @@ Result<std::vector<RecordSummary>> Store::List() {
   return out;
 }
 
+Status Store::ForEachLatest(const std::function<Status(v1::Record&)>& fn) {
+  Impl* s = impl_.get();
+  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  SWEEP_ASSIGN_OR_RETURN(
+      auto st, s->db->Prepare("SELECT v.seq, v.record_id, v.version, v.sealed FROM versions v"
+                              " JOIN (SELECT record_id, max(version) AS mv FROM versions"
+                              " GROUP BY record_id) m ON v.record_id=m.record_id AND"
+                              " v.version=m.mv ORDER BY v.seq"));
+  for (;;) {
+    SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    SWEEP_ASSIGN_OR_RETURN(auto rec, OpenVersion(s, st.Int(0), st.Text(1), st.Int(2), st.Blob(3)));
+    SWEEP_RETURN_IF_ERROR(fn(rec));
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<std::string>> Store::FindByIdentifier(std::string_view kind,
                                                          std::string_view value) {
   Impl* s = impl_.get();

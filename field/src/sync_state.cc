@@ -3,6 +3,8 @@
 // offline watchlist hits. See docs/protocol.md.
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "store_impl.h"
 #include "sweep/sync/chain.h"
 #include "sweep/sync/protocol.h"
@@ -255,6 +257,33 @@ Result<size_t> Store::CountFeed(std::string_view kind) {
   st.Bind(1, kind);
   SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
   return row ? static_cast<size_t>(st.Int(0)) : 0;
+}
+
+Result<std::vector<v1::FeedItem>> Store::FeedItems(std::string_view kind) {
+  Impl* s = impl_.get();
+  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  SWEEP_ASSIGN_OR_RETURN(auto st, s->db->Prepare("SELECT tag, sealed FROM feed WHERE kind=?"));
+  st.Bind(1, kind);
+  std::vector<v1::FeedItem> out;
+  for (;;) {
+    SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    Bytes tag = st.Blob(0);
+    auto plain = crypto::AeadOpen(s->keys->data, st.Blob(1), FeedAd(s, tag));
+    if (!plain.ok()) {
+      return plain.status().WithContext("stored feed item of kind '" + std::string(kind) + "'");
+    }
+    v1::FeedItem item;
+    if (!item.ParseFromArray(plain->data(), static_cast<int>(plain->size())) ||
+        item.kind() != kind) {
+      return Status::Corruption("a stored feed item of kind '" + std::string(kind) +
+                                "' does not parse or names another kind");
+    }
+    out.push_back(std::move(item));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const v1::FeedItem& a, const v1::FeedItem& b) { return a.seq() < b.seq(); });
+  return out;
 }
 
 }  // namespace sweep::field

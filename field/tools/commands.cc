@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "json_out.h"
 #include "sweep/field/store.h"
 #include "sweep/field/sync_client.h"
 #include "sweep/schema/identifiers.h"
@@ -37,33 +38,6 @@ Result<std::string> ResolveOfficer(Store* store, const Globals& g) {
   for (const auto& o : officers) ids += (ids.empty() ? "" : ", ") + o.officer_id;
   return Status::InvalidArgument("this tablet has several officers (" + ids +
                                  "): say who you are with --as ID");
-}
-
-Result<std::unique_ptr<Store>> OpenUnlocked(const Globals& g) {
-  SWEEP_ASSIGN_OR_RETURN(auto store, Store::Open(g.store_dir, Env::Default()));
-  SWEEP_ASSIGN_OR_RETURN(std::string officer, ResolveOfficer(store.get(), g));
-  SWEEP_ASSIGN_OR_RETURN(
-      Pin pin, ReadPin("PIN for " + officer + " / 请输入PIN: ", g.pin_stdin, std::cin, false));
-  SWEEP_RETURN_IF_ERROR(store->Unlock(officer, pin.view()));
-  return store;
-}
-
-std::string JsonQuote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", u);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
 }
 
 const char* SeverityWord(v1::Severity s) {
@@ -122,6 +96,15 @@ Result<std::vector<v1::Record>> ParseLines(const std::string& kind, const std::s
 }
 
 }  // namespace
+
+Result<std::unique_ptr<Store>> OpenUnlocked(const Globals& g) {
+  SWEEP_ASSIGN_OR_RETURN(auto store, Store::Open(g.store_dir, Env::Default()));
+  SWEEP_ASSIGN_OR_RETURN(std::string officer, ResolveOfficer(store.get(), g));
+  SWEEP_ASSIGN_OR_RETURN(
+      Pin pin, ReadPin("PIN for " + officer + " / 请输入PIN: ", g.pin_stdin, std::cin, false));
+  SWEEP_RETURN_IF_ERROR(store->Unlock(officer, pin.view()));
+  return store;
+}
 
 Status CmdInit(const Globals& g, const InitArgs& a) {
   if (a.officer_id.empty() || a.name.empty()) {

@@ -4,10 +4,15 @@
 #pragma once
 
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "sweep/schema/status.h"
+
+namespace sweep::field {
+class Store;
+}
 
 namespace sweep::cli {
 
@@ -15,8 +20,13 @@ struct Globals {
   std::string store_dir;
   std::string as_officer;  // who unlocks; empty = the only officer
   bool pin_stdin = false;
-  bool json = false;  // machine-readable output where offered
+  bool json = false;     // machine-readable output where offered
+  bool english = false;  // screens in English (--lang en, or LANG=en*); Chinese otherwise
 };
+
+// Opens the store and unlocks it for the officer (--as, or the only one),
+// asking the PIN on the terminal or reading it from stdin (--pin-stdin).
+Result<std::unique_ptr<field::Store>> OpenUnlocked(const Globals& g);
 
 struct InitArgs {
   std::string officer_id, name;
@@ -60,6 +70,13 @@ Status CmdSync(const Globals& g, const SyncArgs& a);
 // the record's attachments; `files` lists them with their upload state.
 Status CmdAttach(const Globals& g, const std::string& path, const std::string& media_type);
 Status CmdFiles(const Globals& g);
+
+// The tablet's coverage view (commands_coverage.cc): the officer's beats,
+// what remains this cycle and the revisits due; one building as a floors ×
+// units grid. Visits recorded offline count at once. `address` may be a
+// building key as `today` prints it.
+Status CmdToday(const Globals& g);
+Status CmdBuilding(const Globals& g, const std::string& address);
 
 // Reads values one per line from `file` ("-" or empty = stdin) and prints a
 // verdict per line. Fails (InvalidArgument) if any value is invalid.

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "terminal.h"
 
 namespace {
 
@@ -19,6 +20,17 @@ constexpr const char* kExitCodes = R"(Exit codes:
   5 I/O error
 The PIN is asked on the terminal, or read from the first line of standard
 input with --pin-stdin. It is never taken from arguments or the environment.)";
+
+constexpr const char* kCoverageHelp =
+    R"(Counts this tablet's own visits at once, synced or not, with what the hub
+sent at the last sync (your beats' buildings and units, other officers'
+visits, revisits, the station's cycle rules; see docs/ledger.md).
+Marks: ✓ checked  ∙ not visited  ⚬ no answer  ✗ refused  ☐ vacant
+       ↻ revisit due  ‼ den suspected  * visited but not in the register
+Screens are in Chinese; --lang en (or LANG=en_US.UTF-8) for English.
+Exit codes: 0 ok, 2 the address cannot be read (the reason is shown),
+3 the building is in none of your beats and has no visit, 6 wrong PIN,
+7 locked, 8 store shredded, 1/4/5 internal, integrity or I/O error.)";
 
 void HardenProcess() {
   // Keys live in memory while a command runs: keep them out of core dumps.
@@ -41,6 +53,9 @@ int main(int argc, char** argv) {
   app.add_option("--as", g.as_officer, "Officer who unlocks (needed when several share it)");
   app.add_flag("--pin-stdin", g.pin_stdin, "Read the PIN from the first line of standard input");
   app.add_flag("--json", g.json, "Machine-readable output (JSON lines)");
+  std::string lang;
+  app.add_option("--lang", lang, "Screen language: zh (default) or en (default from LANG)")
+      ->check(CLI::IsMember({"zh", "en"}));
 
   InitArgs init;
   auto* c_init = app.add_subcommand("init", "Create a store for its first officer");
@@ -111,6 +126,22 @@ int main(int argc, char** argv) {
   c_attach->add_option("FILE", attach_path, "The file")->required();
   c_attach->add_option("--type", attach_type, "Media type (default: from the file name)");
   auto* c_files = app.add_subcommand("files", "List stored attachments and whether they synced");
+  std::string address;
+  auto* c_today = app.add_subcommand(
+      "today", "Your beats: units covered and remaining this cycle, revisits due (offline)");
+  auto* c_building = app.add_subcommand(
+      "building", "One building as a floors x units grid with each unit's state and coverage %");
+  c_building
+      ->add_option("ADDRESS", address,
+                   "The building's address (e.g. 国庆北路18号3栋, a room's address, or a building "
+                   "key as `today` prints it)")
+      ->required();
+  for (auto* c : {c_today, c_building}) {
+    c->add_flag("--json", g.json, "One JSON object instead of the screen");
+    c->add_option("--lang", lang, "Screen language: zh (default) or en")
+        ->check(CLI::IsMember({"zh", "en"}));
+    c->footer(kCoverageHelp);
+  }
   std::string check_kind, check_file;
   auto* c_check = app.add_subcommand("check", "Check identifiers, one per line (no store needed)");
   c_check->add_option("--kind", check_kind, "id | uscc | phone | bankcard")
@@ -124,6 +155,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
+  g.english = WantEnglish(lang);
   sweep::Status st;
   if (c_check->parsed()) {
     st = CmdCheck(check_kind, check_file, g.json);
@@ -157,6 +189,10 @@ int main(int argc, char** argv) {
     st = CmdAttach(g, attach_path, attach_type);
   } else if (c_files->parsed()) {
     st = CmdFiles(g);
+  } else if (c_today->parsed()) {
+    st = CmdToday(g);
+  } else if (c_building->parsed()) {
+    st = CmdBuilding(g, address);
   } else if (c_find->parsed()) {
     st = CmdFind(g, find_kind, find_value);
   }

@@ -1,11 +1,14 @@
-// Terminal helpers for sweep-field: reading a PIN without echo, and a
-// progress line (count, bytes, rate, ETA) that only draws on a terminal.
+// Terminal helpers for sweep-field: reading a PIN without echo, a progress
+// line (count, bytes, rate, ETA) that only draws on a terminal, and the
+// screen language.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
 #include <istream>
 #include <string>
+
+#include "sweep/schema/locale.h"
 
 #include "sweep/schema/status.h"
 #include "sweep/sync/crypto.h"
@@ -22,6 +25,8 @@ struct Pin {
 // `from_stdin`, from the next line of `in` (for scripts). Never from argv or
 // the environment. `confirm` asks twice on a terminal.
 Result<Pin> ReadPin(const std::string& prompt, bool from_stdin, std::istream& in, bool confirm);
+
+using sweep::WantEnglish;  // sweep/schema/locale.h
 
 class Progress {
  public:

@@ -149,6 +149,7 @@ class Store {
   bool unlocked() const;
   const std::string& officer_id() const;  // who unlocked; empty when locked
   const std::string& device_id() const;   // this tablet's id (not secret)
+  Env* env() const;                       // the clock and randomness the store uses
   // Locks automatically when more than `ms` pass between operations (0: never).
   void SetIdleTimeout(int64_t ms);
   // Asks every process that has this store unlocked to lock (takes effect at
@@ -166,6 +167,11 @@ class Store {
   Result<v1::Record> Get(std::string_view record_id);  // latest version
   Result<std::vector<v1::Record>> History(std::string_view record_id);
   Result<std::vector<RecordSummary>> List();
+  // Calls `fn` with the latest version of every record, decrypted, oldest
+  // record first; `fn` may modify or move from it (it is a temporary). Stops
+  // at (and returns) the first error `fn` returns. Nothing is written to
+  // disk. REQUIRES: unlocked.
+  Status ForEachLatest(const std::function<Status(v1::Record&)>& fn);
   // Record ids whose versions carry `value` of the given kind ("id", "phone",
   // "uscc", "card"), found through keyed hashes; no plaintext index exists.
   Result<std::vector<std::string>> FindByIdentifier(std::string_view kind, std::string_view value);
@@ -210,6 +216,10 @@ class Store {
   // Watchlist entries matching the identifiers of `record` (offline).
   Result<std::vector<v1::ValidationResult>> WatchlistHits(const v1::Record& record);
   Result<size_t> CountFeed(std::string_view kind);
+  // The pulled feed items of one kind ("assignment", "unit", "revisit",
+  // "config", …), decrypted, in feed order (seq). Tombstoned items are not
+  // stored, so none is returned. Corruption if a row does not open.
+  Result<std::vector<v1::FeedItem>> FeedItems(std::string_view kind);
 
   // ---- attachments (field/src/files.cc). All REQUIRE unlocked.
   // Stores the file at `path` in sealed chunks; the same content twice is
