@@ -134,6 +134,7 @@ Reply HubService::Push(Request& r) {
     }
     if (!st.ok()) return Fail(r, 500, sync::err::kInternal, st.message());
     acked = fresh.back().seq;
+    if (on_ingest_) on_ingest_();
   }
   resp.set_acked_seq(acked);
   resp.set_acked_hash(std::string(prev.begin(), prev.end()));
@@ -230,7 +231,6 @@ Reply HubService::ChunksQuery(Request& r) {
 }
 
 Reply HubService::ChunksPut(Request& r) {
-  const std::string& id = r.device.device_id;
   v1::ChunkPut req;
   if (!req.ParseFromString(r.body())) {
     return Fail(r, 400, sync::err::kMalformed, "body is not a ChunkPut");

@@ -17,9 +17,11 @@
 // SQLite's statement atomicity. Durability: WAL + synchronous=FULL, so a
 // method that returned OK survives a crash or a power cut.
 //
-// Format: table `meta` holds schema_version = kHubSchemaVersion; a file with
-// another version is refused. The file is created with mode 0600 (SQLite gives
-// the -wal and -shm files the same mode), as it holds the hub's secret keys.
+// Format: table `meta` holds schema_version = kHubSchemaVersion; a file of
+// version 1 is migrated in place (CreateLedgerSchema adds the tables version 2
+// brought, in the opening transaction); any other version is refused. The
+// file is created with mode 0600 (SQLite gives the -wal and -shm files the
+// same mode), as it holds the hub's secret keys.
 #include "sqlite_hub_store.h"
 
 #include <fcntl.h>
@@ -47,7 +49,7 @@ Status ConfigureConnection(sql::Db* db) {
 }
 
 Status CreateSchema(sql::Db* db) {
-  return db->Exec(R"sql(
+  SWEEP_RETURN_IF_ERROR(db->Exec(R"sql(
     CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE hub_keys(
       id INTEGER PRIMARY KEY CHECK(id = 1),
@@ -105,7 +107,20 @@ Status CreateSchema(sql::Db* db) {
       sha256 TEXT NOT NULL REFERENCES files(sha256),
       idx INTEGER NOT NULL, data BLOB NOT NULL,
       PRIMARY KEY(sha256, idx));
-  )sql");
+  )sql"));
+  return CreateLedgerSchema(db);
+}
+
+// Version 1 -> 2 (in the opening transaction): the register and ledger
+// tables, and feed_state filled from the existing feed (the latest item per
+// audience, kind and key), so that what tablets were told before is known.
+Status MigrateFrom1(sql::Db* db) {
+  SWEEP_RETURN_IF_ERROR(CreateLedgerSchema(db));
+  SWEEP_RETURN_IF_ERROR(RebuildFeedState(db));
+  SWEEP_ASSIGN_OR_RETURN(auto st,
+                         db->Prepare("UPDATE meta SET value=? WHERE key='schema_version'"));
+  st.Bind(1, std::to_string(kHubSchemaVersion));
+  return st.Run();
 }
 
 // Creates a missing file with mode 0600 before SQLite opens it, so the secret
@@ -153,6 +168,11 @@ Status InitOrCheckSchema(sql::Db* db) {
     return Status::Corruption("hub database " + db->path() +
                               " has no readable schema_version in its meta table ('" + text + "')");
   }
+  SWEEP_RETURN_IF_ERROR(st.Reset());
+  if (version == 1) {
+    SWEEP_RETURN_IF_ERROR(MigrateFrom1(db));
+    return tx->Commit();
+  }
   if (version != kHubSchemaVersion) {
     return Status::Corruption("hub database " + db->path() + " has schema version " +
                               std::to_string(version) + ", but this sweep-hub reads version " +
@@ -160,7 +180,6 @@ Status InitOrCheckSchema(sql::Db* db) {
                               " only: run the sweep-hub build that wrote it, or restore a "
                               "matching backup");
   }
-  SWEEP_RETURN_IF_ERROR(st.Reset());
   return tx->Commit();
 }
 

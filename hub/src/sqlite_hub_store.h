@@ -1,13 +1,17 @@
 // Private: SqliteHubStore, the SQLite HubStore, shared by sqlite_hub_store.cc
-// (open, schema, identity, enrollment, devices, nonces, alerts) and
-// sqlite_hub_store_data.cc (record versions, attachments, feed). The rest of
-// the program sees only HubStore and OpenSqliteHubStore.
+// (open, schema, identity, enrollment, devices, nonces, alerts),
+// sqlite_hub_store_data.cc (record versions, attachments, feed),
+// sqlite_hub_store_register.cc (settings, buildings, units, beats,
+// assignments) and sqlite_hub_store_ledger.cc (visits, ledger units, feed
+// state, ledger tables and the v1 -> v2 migration). The rest of the program
+// sees only HubStore and OpenSqliteHubStore.
 //
 // Thread-safety: every public method holds mu_ for its whole run, so the one
 // connection (opened NOMUTEX by sql::Db) is used by one thread at a time.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,7 +23,23 @@
 namespace sweep::hub {
 
 // meta.schema_version of the files this build reads and writes.
-inline constexpr int64_t kHubSchemaVersion = 1;
+inline constexpr int64_t kHubSchemaVersion = 2;
+
+// Creates the tables schema version 2 added (register and ledger), in the
+// caller's transaction: for a new file and for the migration from version 1.
+Status CreateLedgerSchema(sql::Db* db);
+// Adds one to the publication revision (table ledger_meta), in the caller's
+// transaction. Every register write, PublishFeed and ApplyLedger call it.
+Status BumpRevision(sql::Db* db);
+// Fills feed_state from the whole feed (the migration from version 1).
+Status RebuildFeedState(sql::Db* db);
+// Inserts one feed item and records it in feed_state, in the caller's
+// transaction. Returns its seq.
+Result<uint64_t> InsertFeedItem(sql::Db* db, const FeedItemRow& item);
+
+// Lists of strings as one BLOB: each string as a LEB128 length and its bytes.
+Bytes EncodeStrings(const std::vector<std::string>& items);
+Result<std::vector<std::string>> DecodeStrings(const Bytes& blob);
 
 class SqliteHubStore final : public HubStore {
  public:
@@ -66,7 +86,39 @@ class SqliteHubStore final : public HubStore {
   Result<std::vector<FeedItemRow>> ReadFeed(const std::vector<std::string>& audiences,
                                             uint64_t cursor, size_t limit) override;
 
+  Result<std::optional<std::string>> GetSetting(const std::string& key) override;
+  Status PutSettings(const std::vector<std::pair<std::string, std::string>>& values) override;
+  Status UpsertBuildings(const std::vector<BuildingRow>& buildings, int64_t now_ms) override;
+  Result<std::vector<BuildingRow>> ListBuildings(const BuildingQuery& query) override;
+  Result<uint64_t> CountUnits() override;
+  Result<std::vector<UnitRow>> ListUnits(const UnitPosition& after, size_t limit) override;
+  Result<std::vector<BeatRow>> ListBeats() override;
+  Status CreateBeat(const BeatRow& beat, int64_t now_ms) override;
+  Status UpdateBeat(const BeatRow& beat, int64_t now_ms) override;
+  Status DeleteBeat(const std::string& name) override;
+  Status Assign(const std::string& beat, const std::string& officer_id, int64_t now_ms) override;
+  Status Unassign(const std::string& beat, const std::string& officer_id) override;
+
+  Result<uint64_t> LedgerCursor() override;
+  Result<uint64_t> PublicationRevision() override;
+  Status ApplyLedger(const LedgerBatch& batch) override;
+  Result<std::vector<schema::ledger::Visit>> VisitsOfUnits(
+      const std::vector<UnitPosition>& units) override;
+  Result<std::vector<schema::ledger::Visit>> VisitsByRecord(
+      const std::vector<std::string>& record_ids) override;
+  Result<std::vector<schema::ledger::Visit>> ListVisits(const UnitPosition& after,
+                                                        size_t limit) override;
+  Result<std::vector<LedgerUnitRow>> LedgerUnits(
+      const std::vector<std::string>& building_keys) override;
+  Result<std::vector<FeedStateRow>> ReadFeedState(const FeedStateQuery& query) override;
+  Status PublishFeed(const std::vector<FeedItemRow>& items, uint64_t expected_revision) override;
+
  private:
+  // ListBuildings helpers (hold mu_ before calling).
+  Status AddBuildingsWhere(const std::string& where, const std::vector<std::string>& params,
+                           std::map<std::string, BuildingRow>* out);
+  Status AttachUnits(std::map<std::string, BuildingRow>* buildings, bool all);
+
   std::mutex mu_;  // guards db_ and every statement prepared on it
   std::unique_ptr<sql::Db> db_;
 };

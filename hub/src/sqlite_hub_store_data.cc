@@ -348,16 +348,11 @@ constexpr size_t kMaxAudiences = 1000;
 
 Result<uint64_t> SqliteHubStore::AppendFeed(const FeedItemRow& item) {
   std::lock_guard lock(mu_);
-  SWEEP_ASSIGN_OR_RETURN(auto st, db_->Prepare("INSERT INTO feed(audience, kind, key, deleted,"
-                                               " payload) VALUES(?, ?, ?, ?, ?)"));
-  st.Bind(1, item.audience)
-      .Bind(2, item.kind)
-      .Bind(3, item.key)
-      .Bind(4, static_cast<int64_t>(item.deleted))
-      .Bind(5, item.payload);
-  SWEEP_RETURN_IF_ERROR(st.Run());
-  // Safe under mu_: no other statement ran on this connection since the insert.
-  return static_cast<uint64_t>(db_->LastInsertRowId());
+  // Two rows (the item and its feed_state): one transaction.
+  SWEEP_ASSIGN_OR_RETURN(auto tx, sql::Transaction::Begin(db_.get()));
+  SWEEP_ASSIGN_OR_RETURN(uint64_t seq, InsertFeedItem(db_.get(), item));
+  SWEEP_RETURN_IF_ERROR(tx->Commit());
+  return seq;
 }
 
 Result<std::vector<FeedItemRow>> SqliteHubStore::ReadFeed(const std::vector<std::string>& audiences,

@@ -8,8 +8,11 @@
 #include <iostream>
 #include <thread>
 
+#include "cli_register.h"
+#include "sweep/hub/ledger_service.h"
 #include "sweep/hub/server.h"
 #include "sweep/hub/service.h"
+#include "terminal.h"
 
 namespace {
 
@@ -17,10 +20,12 @@ using sweep::Status;
 using namespace sweep::hub;
 
 constexpr const char* kExitCodes = R"(Exit codes:
-  0 ok                       5 I/O error (database, port in use)
-  1 internal error           9 conflict / already exists
-  2 invalid input or usage   3 not found (device)
-  4 database integrity failure)";
+  0 ok                       5 I/O error (database, file, port in use)
+  1 internal error           9 conflict / already exists (beat, assignment)
+  2 invalid input or usage   3 not found (device, beat, building, file)
+  4 database integrity      10 busy: the register kept changing, run it again
+Screens are in Chinese; --lang en (or LANG=en_US.UTF-8) for English.
+Register, beats and coverage: docs/coverage.md.)";
 
 Status Serve(HubService* service, const std::string& listen, ServerOptions opt) {
   auto colon = listen.rfind(':');
@@ -41,6 +46,13 @@ Status Serve(HubService* service, const std::string& listen, ServerOptions opt) 
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   SWEEP_ASSIGN_OR_RETURN(auto server, Server::Create(service, opt));
+  // The ledger catches up in the background: at start and after each push
+  // that stored versions, never inside the push's answer.
+  LedgerServiceOptions lopt;
+  lopt.log = !opt.quiet;
+  LedgerService ledger(service->store(), service->env(), lopt);
+  service->SetIngestListener([&ledger] { ledger.Notify(); });
+  ledger.Start();
   std::string scheme = opt.tls_cert.empty() ? "http" : "https";
   std::cout << "listening on " << scheme << "://" << opt.host << ":" << server->port()
             << "\nhub " << service->hub_id() << " fingerprint " << service->Fingerprint()
@@ -54,6 +66,8 @@ Status Serve(HubService* service, const std::string& listen, ServerOptions opt) 
   Status st = server->Run();
   pthread_kill(stopper.native_handle(), SIGTERM);  // release the waiter if Run ended by itself
   stopper.join();
+  service->SetIngestListener(nullptr);
+  ledger.Stop();
   std::cerr << "{\"event\":\"stopped\"}\n";
   return st;
 }
@@ -108,8 +122,11 @@ int main(int argc, char** argv) {
   CLI::App app{"sweep-hub: the station server (enrollment, sync, merge, reports).", "sweep-hub"};
   app.footer(kExitCodes);
   app.require_subcommand(1);
-  std::string db;
+  app.fallthrough();  // --db and --lang also after the command: `coverage --lang en`
+  std::string db, lang;
   app.add_option("--db", db, "The hub's database file (created if missing)")->required();
+  app.add_option("--lang", lang, "Screen language: zh (default) or en (default from LANG)")
+      ->check(CLI::IsMember({"zh", "en"}));
 
   std::string listen = "127.0.0.1:8443";
   ServerOptions sopt;
@@ -146,6 +163,7 @@ int main(int argc, char** argv) {
   c_wadd->add_option("--note", wnote, "What the officer should do on a hit");
   auto* c_alerts = app.add_subcommand("alerts", "Security alerts (forks, bad signatures, replays)");
   auto* c_stats = app.add_subcommand("stats", "Stored record versions per device");
+  sweep::hubcli::RegisterCli register_cli(&app);
 
   try {
     app.parse(argc, argv);
@@ -188,6 +206,9 @@ int main(int argc, char** argv) {
     st = ListAlerts(s);
   } else if (c_stats->parsed()) {
     st = Stats(s);
+  } else {
+    sweep::hubcli::Ctx ctx{s, sweep::hubcli::WantEnglish(lang), register_cli.json()};
+    register_cli.Run(ctx, &st);
   }
   return st.ok() ? 0 : fail(st);
 }

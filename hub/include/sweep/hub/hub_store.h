@@ -14,8 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "sweep/schema/ledger.h"
 #include "sweep/schema/status.h"
 #include "sweep/sync/crypto.h"
+#include "sweep/v1/record.pb.h"
 
 namespace sweep::hub {
 
@@ -82,7 +84,7 @@ struct Alert {
 struct FeedItemRow {
   uint64_t seq = 0;        // assigned by the store, increasing
   std::string audience;    // "officer:<id>", "device:<id>" or "all"
-  std::string kind;        // "assignment", "revisit", "watchlist", "command"
+  std::string kind;        // "assignment", "revisit", "unit", "config", "watchlist", "command"
   std::string key;
   bool deleted = false;
   Bytes payload;
@@ -102,6 +104,103 @@ struct FileRow {
   std::vector<std::string> chunk_sha256;
   bool complete = false;
   std::string device_id;   // first uploader
+};
+
+// ---- the building register, beats and the coverage ledger (docs/coverage.md)
+
+// A resident the rental register lists for a unit ("不漏一人").
+struct RegisteredResident {
+  std::string name;
+  std::string id_number;  // as given; may be empty
+};
+
+struct UnitRow {
+  std::string building_key;
+  std::string unit_key;  // within the building: "502" or "2-502"
+  std::vector<RegisteredResident> residents;
+};
+
+struct BuildingRow {
+  std::string key;            // schema::BuildingKeyOf of the normalised address
+  std::string division_code;  // the finest division the address resolved to
+  v1::Address address;        // normalised; `raw` as imported
+  std::string type;           // "residential", "office" or "mixed"
+  uint32_t floors = 0;        // 0: unknown
+  uint32_t units_per_floor = 0;
+  uint32_t stairwells = 0;
+  std::vector<UnitRow> units;  // sorted by unit key; empty when listed without units
+  int64_t updated_ms = 0;
+};
+
+// Which buildings ListBuildings returns: every building when `all`, else
+// those whose division code starts with one of `division_prefixes` or whose
+// key is one of `keys`. Ascending by key.
+struct BuildingQuery {
+  bool all = false;
+  std::vector<std::string> division_prefixes;
+  std::vector<std::string> keys;
+  bool with_units = true;
+};
+
+// A beat (责任区): the buildings of some communities and streets plus a list
+// of buildings, minus excluded ones. Membership is evaluated against the
+// register when read, so buildings imported later join their beats.
+struct BeatRow {
+  std::string name;
+  std::vector<std::string> communities;  // 12-digit division codes
+  std::vector<std::string> streets;      // 9-digit division codes
+  std::vector<std::string> buildings;    // building keys
+  std::vector<std::string> excluded;     // building keys taken out of the beat
+  std::vector<std::string> officers;     // assigned officers (ListBeats fills; Assign changes)
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+};
+
+// A position in (building key, unit key, record id) order, for paging.
+struct UnitPosition {
+  std::string building_key, unit_key, record_id;
+};
+
+// The hub's current view of one unit, kept so that an officer newly
+// assigned to a beat receives it (docs/coverage.md "Feed").
+struct LedgerUnitRow {
+  std::string building_key, unit_key;
+  std::string state;  // ledger::StateName
+  Bytes progress;     // serialised v1::UnitProgress
+  Bytes revisit;      // serialised v1::Revisit; empty when no revisit is pending
+};
+
+// What the feed last said for (audience, kind, key): the digest of the
+// payload of the latest item, or a tombstone.
+struct FeedStateRow {
+  std::string audience, kind, key;
+  Bytes digest;  // FeedDigest(payload); empty for a tombstone
+  bool deleted = false;
+};
+// BLAKE2b-256 of a feed payload, as feed_state keeps it.
+inline Bytes FeedDigest(const Bytes& payload) {
+  auto h = crypto::Hash({crypto::ByteView(payload)});
+  return Bytes(h.begin(), h.end());
+}
+
+// Which feed states ReadFeedState returns: kind in `kinds` and, when not
+// empty, audience in `audiences` and key in `keys`.
+struct FeedStateQuery {
+  std::vector<std::string> kinds;
+  std::vector<std::string> audiences;
+  std::vector<std::string> keys;
+};
+
+// One step of the ledger: the visits read from ingested versions up to
+// `new_cursor`, the units recomputed and the feed items that follow.
+struct LedgerBatch {
+  uint64_t expected_cursor = 0;  // Conflict unless the cursor is still here
+  uint64_t new_cursor = 0;
+  uint64_t expected_revision = 0;  // Conflict unless the publication revision is still here
+  std::vector<schema::ledger::Visit> visits;
+  std::vector<std::string> visit_devices;  // parallel to `visits`
+  std::vector<LedgerUnitRow> units;
+  std::vector<FeedItemRow> feed;
 };
 
 class HubStore {
@@ -165,6 +264,62 @@ class HubStore {
   // Items for any of `audiences` with seq > cursor, ascending, at most limit.
   virtual Result<std::vector<FeedItemRow>> ReadFeed(const std::vector<std::string>& audiences,
                                                     uint64_t cursor, size_t limit) = 0;
+
+  // ---- register. Every write below bumps the publication revision (see
+  // PublishFeed), so that feed items computed from an older state are refused.
+
+  virtual Result<std::optional<std::string>> GetSetting(const std::string& key) = 0;
+  virtual Status PutSettings(const std::vector<std::pair<std::string, std::string>>& values) = 0;
+
+  // Inserts or replaces each building (by key) with exactly the units given,
+  // all or nothing. REQUIRES: keys unique within the batch.
+  virtual Status UpsertBuildings(const std::vector<BuildingRow>& buildings, int64_t now_ms) = 0;
+  virtual Result<std::vector<BuildingRow>> ListBuildings(const BuildingQuery& query) = 0;
+  virtual Result<uint64_t> CountUnits() = 0;
+  // Units (with residents) after `after` (building key, unit key) in key
+  // order, at most `limit`: pages through a whole city.
+  virtual Result<std::vector<UnitRow>> ListUnits(const UnitPosition& after, size_t limit) = 0;
+
+  // Every beat, by name, with its officers.
+  virtual Result<std::vector<BeatRow>> ListBeats() = 0;
+  virtual Status CreateBeat(const BeatRow& beat, int64_t now_ms) = 0;  // AlreadyExists
+  // Replaces the beat's rule (not its officers). NotFound.
+  virtual Status UpdateBeat(const BeatRow& beat, int64_t now_ms) = 0;
+  virtual Status DeleteBeat(const std::string& name) = 0;  // NotFound; drops its assignments
+  // AlreadyExists if assigned already, NotFound if no such beat.
+  virtual Status Assign(const std::string& beat, const std::string& officer_id, int64_t now_ms) = 0;
+  virtual Status Unassign(const std::string& beat, const std::string& officer_id) = 0;
+
+  // ---- ledger
+
+  // The ingest order (ReadIngested) up to which versions were turned into visits.
+  virtual Result<uint64_t> LedgerCursor() = 0;
+  // Bumped by every register write, PublishFeed and ApplyLedger.
+  virtual Result<uint64_t> PublicationRevision() = 0;
+  // Stores the batch's visits (per record id the highest version wins),
+  // replaces its ledger units, appends its feed items and moves the cursor,
+  // atomically. Conflict (nothing written) if the cursor or the revision moved.
+  virtual Status ApplyLedger(const LedgerBatch& batch) = 0;
+  // The visits of the given units (building key, unit key; record id ignored).
+  virtual Result<std::vector<schema::ledger::Visit>> VisitsOfUnits(
+      const std::vector<UnitPosition>& units) = 0;
+  // The stored visits of the given records (those not stored are left out).
+  virtual Result<std::vector<schema::ledger::Visit>> VisitsByRecord(
+      const std::vector<std::string>& record_ids) = 0;
+  // Visits after `after` in (building key, unit key, record id) order, at
+  // most `limit`. Unresolved visits (empty building key) come first.
+  virtual Result<std::vector<schema::ledger::Visit>> ListVisits(const UnitPosition& after,
+                                                                size_t limit) = 0;
+  // The ledger units of the given buildings (every unit when `building_keys` is empty).
+  virtual Result<std::vector<LedgerUnitRow>> LedgerUnits(
+      const std::vector<std::string>& building_keys) = 0;
+
+  // ---- feed state (what each audience was last told per kind and key)
+
+  virtual Result<std::vector<FeedStateRow>> ReadFeedState(const FeedStateQuery& query) = 0;
+  // Appends `items` in order, atomically, if the publication revision is
+  // still `expected_revision` (else Conflict, nothing written); bumps it.
+  virtual Status PublishFeed(const std::vector<FeedItemRow>& items, uint64_t expected_revision) = 0;
 };
 
 // Opens (creating if missing) the SQLite hub database at `path`: WAL,

@@ -5,8 +5,9 @@
 // holds only immutable keys after Open.
 #pragma once
 
-#include <atomic>
 #include <array>
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +47,11 @@ class HubService {
   Status WatchlistRemove(const std::string& kind, const std::string& value);
   Result<std::vector<Alert>> Alerts();
   HubStore* store() { return store_.get(); }
+  Env* env() { return env_; }
+  // Called after every push that stored new versions, on the serving
+  // thread, after the commit (LedgerService::Notify). Set it before serving;
+  // it must return at once.
+  void SetIngestListener(std::function<void()> listener) { on_ingest_ = std::move(listener); }
   std::string Fingerprint() const;  // hex, as carried in enrollment codes
   const std::string& hub_id() const { return keys_.hub_id; }
 
@@ -92,6 +98,7 @@ class HubService {
   HubKeys keys_;
   crypto::SecretBuffer sign_sk_, box_sk_, watchlist_key_;
   std::atomic<uint64_t> requests_{0};
+  std::function<void()> on_ingest_;
 };
 
 }  // namespace sweep::hub
