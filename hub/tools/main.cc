@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli_register.h"
+#include "simulate_command.h"
 #include "sweep/hub/ledger_service.h"
 #include "sweep/hub/server.h"
 #include "sweep/hub/service.h"
@@ -124,7 +125,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // --db and --lang also after the command: `coverage --lang en`
   std::string db, lang;
-  app.add_option("--db", db, "The hub's database file (created if missing)")->required();
+  // Required by every command but `simulate` (checked after parsing).
+  app.add_option("--db", db, "The hub's database file (created if missing)");
   app.add_option("--lang", lang, "Screen language: zh (default) or en (default from LANG)")
       ->check(CLI::IsMember({"zh", "en"}));
 
@@ -164,6 +166,7 @@ int main(int argc, char** argv) {
   auto* c_alerts = app.add_subcommand("alerts", "Security alerts (forks, bad signatures, replays)");
   auto* c_stats = app.add_subcommand("stats", "Stored record versions per device");
   sweep::hubcli::RegisterCli register_cli(&app);
+  sweep::hubcli::SimulateCli simulate_cli(&app);
 
   try {
     app.parse(argc, argv);
@@ -174,6 +177,13 @@ int main(int argc, char** argv) {
     std::cerr << "sweep-hub: " << st.ToString() << "\n";
     return sweep::ExitCodeFor(st);
   };
+  if (simulate_cli.parsed()) {
+    Status sim = simulate_cli.Run(sweep::hubcli::WantEnglish(lang));
+    return sim.ok() ? 0 : fail(sim);
+  }
+  if (db.empty()) {
+    return fail(Status::InvalidArgument("--db FILE is required (the hub's database file)"));
+  }
   auto store = OpenSqliteHubStore(db);
   if (!store.ok()) return fail(store.status());
   auto service = HubService::Open(std::move(store).value(), sweep::Env::Default());
