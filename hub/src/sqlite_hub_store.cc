@@ -18,8 +18,9 @@
 // method that returned OK survives a crash or a power cut.
 //
 // Format: table `meta` holds schema_version = kHubSchemaVersion; a file of
-// version 1 is migrated in place (CreateLedgerSchema adds the tables version 2
-// brought, in the opening transaction); any other version is refused. The
+// version 1 or 2 is migrated in place (CreateLedgerSchema adds the tables
+// version 2 brought, CreateMergeSchema those of version 3, in the opening
+// transaction); any other version is refused. The
 // file is created with mode 0600 (SQLite gives the -wal and -shm files the
 // same mode), as it holds the hub's secret keys.
 #include "sqlite_hub_store.h"
@@ -108,7 +109,8 @@ Status CreateSchema(sql::Db* db) {
       idx INTEGER NOT NULL, data BLOB NOT NULL,
       PRIMARY KEY(sha256, idx));
   )sql"));
-  return CreateLedgerSchema(db);
+  SWEEP_RETURN_IF_ERROR(CreateLedgerSchema(db));
+  return CreateMergeSchema(db);
 }
 
 // Version 1 -> 2 (in the opening transaction): the register and ledger
@@ -116,7 +118,14 @@ Status CreateSchema(sql::Db* db) {
 // audience, kind and key), so that what tablets were told before is known.
 Status MigrateFrom1(sql::Db* db) {
   SWEEP_RETURN_IF_ERROR(CreateLedgerSchema(db));
-  SWEEP_RETURN_IF_ERROR(RebuildFeedState(db));
+  return RebuildFeedState(db);
+}
+
+// Version 2 -> 3 (in the opening transaction): the merge tables, empty; the
+// next merge run reads every stored version from ingest order 0.
+Status MigrateFrom2(sql::Db* db) { return CreateMergeSchema(db); }
+
+Status SetSchemaVersion(sql::Db* db) {
   SWEEP_ASSIGN_OR_RETURN(auto st,
                          db->Prepare("UPDATE meta SET value=? WHERE key='schema_version'"));
   st.Bind(1, std::to_string(kHubSchemaVersion));
@@ -169,8 +178,10 @@ Status InitOrCheckSchema(sql::Db* db) {
                               " has no readable schema_version in its meta table ('" + text + "')");
   }
   SWEEP_RETURN_IF_ERROR(st.Reset());
-  if (version == 1) {
-    SWEEP_RETURN_IF_ERROR(MigrateFrom1(db));
+  if (version == 1 || version == 2) {  // 1 -> 2 -> 3, in this one transaction
+    if (version == 1) SWEEP_RETURN_IF_ERROR(MigrateFrom1(db));
+    SWEEP_RETURN_IF_ERROR(MigrateFrom2(db));
+    SWEEP_RETURN_IF_ERROR(SetSchemaVersion(db));
     return tx->Commit();
   }
   if (version != kHubSchemaVersion) {

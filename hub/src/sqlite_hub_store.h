@@ -2,8 +2,9 @@
 // (open, schema, identity, enrollment, devices, nonces, alerts),
 // sqlite_hub_store_data.cc (record versions, attachments, feed),
 // sqlite_hub_store_register.cc (settings, buildings, units, beats,
-// assignments) and sqlite_hub_store_ledger.cc (visits, ledger units, feed
-// state, ledger tables and the v1 -> v2 migration). The rest of the program
+// assignments), sqlite_hub_store_ledger.cc (visits, ledger units, feed
+// state, ledger tables and the v1 -> v2 migration) and
+// sqlite_hub_store_merge.cc (the person merge tables of version 3). The rest of the program
 // sees only HubStore and OpenSqliteHubStore.
 //
 // Thread-safety: every public method holds mu_ for its whole run, so the one
@@ -23,11 +24,14 @@
 namespace sweep::hub {
 
 // meta.schema_version of the files this build reads and writes.
-inline constexpr int64_t kHubSchemaVersion = 2;
+inline constexpr int64_t kHubSchemaVersion = 3;
 
 // Creates the tables schema version 2 added (register and ledger), in the
 // caller's transaction: for a new file and for the migration from version 1.
 Status CreateLedgerSchema(sql::Db* db);
+// Creates the tables schema version 3 added (the person merge), in the
+// caller's transaction: for a new file and for the migration from version 2.
+Status CreateMergeSchema(sql::Db* db);
 // Adds one to the publication revision (table ledger_meta), in the caller's
 // transaction. Every register write, PublishFeed and ApplyLedger call it.
 Status BumpRevision(sql::Db* db);
@@ -112,6 +116,14 @@ class SqliteHubStore final : public HubStore {
       const std::vector<std::string>& building_keys) override;
   Result<std::vector<FeedStateRow>> ReadFeedState(const FeedStateQuery& query) override;
   Status PublishFeed(const std::vector<FeedItemRow>& items, uint64_t expected_revision) override;
+
+  Result<std::pair<uint64_t, uint64_t>> MergeCursorRevision() override;
+  Result<MergeState> LoadMergeState() override;
+  Result<std::vector<std::pair<std::string, uint64_t>>> MergedRecordVersions(
+      const std::vector<std::string>& record_ids) override;
+  Status ApplyMerge(const MergeBatch& batch) override;
+  Result<std::vector<resolve::ReviewPair>> MergeReviewQueue() override;
+  Result<std::vector<MergeMentionView>> MergeEntityMentions(const std::string& id) override;
 
  private:
   // ListBuildings helpers (hold mu_ before calling).

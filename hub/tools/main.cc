@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli_register.h"
+#include "merge_commands.h"
 #include "simulate_command.h"
 #include "sweep/hub/ledger_service.h"
 #include "sweep/hub/server.h"
@@ -167,6 +168,7 @@ int main(int argc, char** argv) {
   auto* c_stats = app.add_subcommand("stats", "Stored record versions per device");
   sweep::hubcli::RegisterCli register_cli(&app);
   sweep::hubcli::SimulateCli simulate_cli(&app);
+  sweep::hubcli::MergeCli merge_cli(&app);
 
   try {
     app.parse(argc, argv);
@@ -216,6 +218,8 @@ int main(int argc, char** argv) {
     st = ListAlerts(s);
   } else if (c_stats->parsed()) {
     st = Stats(s);
+  } else if (sweep::hubcli::Ctx mc{s, sweep::hubcli::WantEnglish(lang), merge_cli.json()};
+             merge_cli.Run(mc, &st)) {
   } else {
     sweep::hubcli::Ctx ctx{s, sweep::hubcli::WantEnglish(lang), register_cli.json()};
     register_cli.Run(ctx, &st);

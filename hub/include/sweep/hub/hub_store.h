@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "sweep/hub/resolver.h"
 #include "sweep/schema/ledger.h"
 #include "sweep/schema/status.h"
 #include "sweep/sync/crypto.h"
@@ -203,6 +204,43 @@ struct LedgerBatch {
   std::vector<FeedItemRow> feed;
 };
 
+// ---- the person merge (docs/merge.md "Stored runs", docs/hub-storage.md)
+
+// What the merge keeps between runs: the mentions (with the device that
+// pushed their record), the decisions, the cursor and a revision that every
+// ApplyMerge bumps.
+struct MergeState {
+  uint64_t cursor = 0;               // ingest order up to which versions were merged
+  uint64_t revision = 0;             // bumped by every ApplyMerge
+  resolve::State state;              // mentions by ordinal, decisions by seq
+  std::vector<std::string> devices;  // parallel to state.mentions
+  uint64_t entities = 0;             // stored entities (persons)
+};
+
+// One merge step (a run or a decision), applied atomically.
+struct MergeBatch {
+  uint64_t expected_revision = 0;  // Conflict unless the revision is still here
+  uint64_t new_cursor = 0;
+  // Records whose mentions are replaced by `mentions` (a newer version),
+  // with that version; their earlier mentions are deleted first.
+  std::vector<std::pair<std::string, uint64_t>> records;
+  std::vector<resolve::PersonMention> mentions;
+  std::vector<std::string> mention_devices;  // parallel to `mentions`
+  bool replace_decisions = false;            // replace every decision with `decisions`
+  std::vector<resolve::Decision> decisions;  // kSame / kNotSame, with seq
+  // Entities whose rows are rewritten (their members now) and entities gone.
+  std::vector<resolve::Entity> entities;
+  std::vector<std::string> removed_entities;
+  std::vector<resolve::ReviewPair> review;  // the whole review queue
+};
+
+// A stored mention with its current entity.
+struct MergeMentionView {
+  resolve::PersonMention mention;
+  std::string device_id;
+  std::string entity_id;
+};
+
 class HubStore {
  public:
   virtual ~HubStore() = default;
@@ -320,6 +358,24 @@ class HubStore {
   // Appends `items` in order, atomically, if the publication revision is
   // still `expected_revision` (else Conflict, nothing written); bumps it.
   virtual Status PublishFeed(const std::vector<FeedItemRow>& items, uint64_t expected_revision) = 0;
+
+  // ---- merge
+
+  // The cursor and the revision only (cheap).
+  virtual Result<std::pair<uint64_t, uint64_t>> MergeCursorRevision() = 0;
+  // Everything a Resolver needs to come back (resolve::Resolver::Rebuild).
+  virtual Result<MergeState> LoadMergeState() = 0;
+  // The stored version of each given record (records never merged left out).
+  virtual Result<std::vector<std::pair<std::string, uint64_t>>> MergedRecordVersions(
+      const std::vector<std::string>& record_ids) = 0;
+  // Applies the batch and moves the cursor, atomically; Conflict (nothing
+  // written) if the revision moved.
+  virtual Status ApplyMerge(const MergeBatch& batch) = 0;
+  // The stored review queue, score descending.
+  virtual Result<std::vector<resolve::ReviewPair>> MergeReviewQueue() = 0;
+  // The mentions of an entity, named by its id or by one of its mention ids,
+  // by ordinal. NotFound if neither.
+  virtual Result<std::vector<MergeMentionView>> MergeEntityMentions(const std::string& id) = 0;
 };
 
 // Opens (creating if missing) the SQLite hub database at `path`: WAL,
