@@ -192,22 +192,28 @@ Result<Input> MakeInput(const Options& o) {
   so.seed = o.seed;
   so.noise = o.noise;
   so.target_mentions = o.mentions + o.incremental;
-  SWEEP_ASSIGN_OR_RETURN(hub::sim::Station st, hub::sim::Simulate(so));
   Input in;
   std::unordered_map<std::string, uint32_t> person_index;
-  for (const auto& t : st.truth) {
-    auto [it, fresh] = person_index.emplace(t.person_id, uint32_t(person_index.size()));
-    in.truth.person_of[t.record_id + "/" + t.path] = it->second;
-  }
   const schema::AddressContext ctx{so.district};
   uint64_t ordinal = 0;
-  for (const auto& rec : st.records) {
-    auto& into = in.first.size() < o.mentions ? in.first : in.later;
-    for (auto& m : r::MentionsOf(rec, ctx)) {
-      m.ordinal = ++ordinal;
-      into.push_back(std::move(m));
+  // Records arrive a simulated day at a time and are not kept: a million
+  // mentions held as records would take ~1.2 GB before the resolver starts.
+  auto sink = [&](const std::vector<v1::Record>& records,
+                  const std::vector<hub::sim::MentionTruth>& truth) -> Status {
+    for (const auto& t : truth) {
+      auto [it, fresh] = person_index.emplace(t.person_id, uint32_t(person_index.size()));
+      in.truth.person_of[t.record_id + "/" + t.path] = it->second;
     }
-  }
+    for (const auto& rec : records) {
+      auto& into = in.first.size() < o.mentions ? in.first : in.later;
+      for (auto& m : r::MentionsOf(rec, ctx)) {
+        m.ordinal = ++ordinal;
+        into.push_back(std::move(m));
+      }
+    }
+    return Status::Ok();
+  };
+  SWEEP_RETURN_IF_ERROR(hub::sim::Simulate(so, {}, sink).status());
   in.simulate_seconds = sw.Seconds();
   return in;
 }
