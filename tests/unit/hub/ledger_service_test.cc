@@ -250,7 +250,7 @@ TEST_CASE("two processes catching up on one file store every visit once") {
   // What each officer holds equals the ledger units now (no stale item won).
   auto units = f.store->LedgerUnits({k3});
   REQUIRE(units.ok());
-  for (const std::string& officer : {"A1001", "B2002"}) {
+  for (const char* officer : {"A1001", "B2002"}) {
     auto view = TabletView(f.store.get(), officer);
     for (const LedgerUnitRow& u : *units) {
       INFO(officer << " " << u.unit_key);
