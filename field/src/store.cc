@@ -100,9 +100,12 @@ class VersionWriter {
       rec.mutable_rental_check()->Swap(item.content.mutable_rental_check());
     } else if (item.content.has_office_sweep()) {
       rec.mutable_office_sweep()->Swap(item.content.mutable_office_sweep());
+    } else if (item.content.has_case_update()) {
+      rec.mutable_case_update()->Swap(item.content.mutable_case_update());
     } else {
-      return Status::InvalidArgument("item " + std::to_string(index + 1) +
-                                     ": a record needs a rentalCheck or officeSweep body");
+      return Status::InvalidArgument(
+          "item " + std::to_string(index + 1) +
+          ": a record needs a rentalCheck, officeSweep or caseUpdate body");
     }
     uint64_t base = 0;
     if (item.record_id.empty()) {
@@ -306,6 +309,11 @@ RecordSummary Summarise(const v1::Record& r, uint64_t seq) {
         out.subject += " +" + std::to_string(r.rental_check().occupants_size() - 1);
       }
     }
+  } else if (r.has_case_update()) {
+    out.kind = "case-update";
+    out.address = r.case_update().address().raw();
+    out.subject = r.case_update().den_status().empty() ? r.case_update().person_id_number()
+                                                       : r.case_update().den_status();
   } else {
     out.kind = "office-sweep";
     out.address = r.office_sweep().address().raw();

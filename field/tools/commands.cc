@@ -55,6 +55,8 @@ Result<v1::Record> ParseBody(const std::string& kind, std::string_view json) {
   v1::Record rec;
   if (kind == "rental-check") {
     SWEEP_ASSIGN_OR_RETURN(*rec.mutable_rental_check(), schema::ParseRentalCheckJson(json));
+  } else if (kind == "case-update") {
+    SWEEP_ASSIGN_OR_RETURN(*rec.mutable_case_update(), schema::ParseCaseUpdateJson(json));
   } else {
     SWEEP_ASSIGN_OR_RETURN(*rec.mutable_office_sweep(), schema::ParseOfficeSweepJson(json));
   }
@@ -174,8 +176,11 @@ Status CmdRecord(const Globals& g, const RecordArgs& a) {
   // --strict needs to know before saving.
   int errors = 0;
   std::string report;
+  // A case update that is incomplete (no subject, no reason) means nothing:
+  // it is always checked as with --strict.
+  const bool strict = a.strict || a.kind == "case-update";
   for (size_t i = 0; i < bodies.size(); ++i) {
-    if (a.strict) {
+    if (strict) {
       for (const auto& v : schema::ValidateRecord(bodies[i])) {
         if (v.severity() == v1::SEVERITY_ERROR) ++errors;
         report += std::string(SeverityWord(v.severity())) + " " + v.field() + ": " + v.message() +
@@ -187,7 +192,9 @@ Status CmdRecord(const Globals& g, const RecordArgs& a) {
   if (errors > 0) {
     std::cerr << report;
     return Status::InvalidArgument(std::to_string(errors) +
-                                   " identifier errors and --strict: nothing was saved");
+                                   (a.strict ? " identifier errors and --strict"
+                                             : " errors in the case update") +
+                                   ": nothing was saved");
   }
   SWEEP_ASSIGN_OR_RETURN(auto saved, store->Append(std::move(items)));
   for (const auto& r : saved) {

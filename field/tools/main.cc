@@ -84,8 +84,11 @@ int main(int argc, char** argv) {
   RecordArgs rec;
   auto* c_record = app.add_subcommand("record", "Record a visit from JSON (Protobuf JSON mapping)");
   c_record->require_subcommand(1);
-  for (const char* kind : {"rental-check", "office-sweep"}) {
-    auto* c = c_record->add_subcommand(kind, std::string("Record a ") + kind);
+  for (const char* kind : {"rental-check", "office-sweep", "case-update"}) {
+    auto* c = c_record->add_subcommand(
+        kind, std::string(kind) == "case-update"
+                  ? "Record a change to a den or a suspect (docs/cases.md §5)"
+                  : std::string("Record a ") + kind);
     c->add_option("--json", rec.json_file, "JSON file, '-' for stdin; *.jsonl = JSON Lines");
     c->add_option("--jsonl", rec.jsonl_file, "JSON Lines file: one record a line, all or nothing");
     c->add_option("--edit", rec.edit_id, "Record id to edit (appends a new version)");

@@ -102,6 +102,10 @@ Result<v1::OfficeSweep> ParseOfficeSweepJson(std::string_view json) {
   return ParseBodyJson<v1::OfficeSweep>(json);
 }
 
+Result<v1::CaseUpdate> ParseCaseUpdateJson(std::string_view json) {
+  return ParseBodyJson<v1::CaseUpdate>(json);
+}
+
 std::vector<v1::RentalCheck> ParseRentalCheckJsonLines(std::string_view text,
                                                        std::vector<LineError>* errors) {
   std::vector<v1::RentalCheck> checks;

@@ -2,6 +2,8 @@
 // person and code in a record body, plus cross-field checks (the ID number
 // against the stated birth date and sex, a person with no identity at all, a
 // rental check without a unit status, an office sweep naming no company).
+#include <algorithm>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,7 @@ class Validator {
       : out_(out), ids_(ids) {}
   void Rental(const v1::RentalCheck& check);
   void Office(const v1::OfficeSweep& sweep);
+  void Case(const v1::CaseUpdate& update);
   void Add(const std::string& field, v1::Severity severity, const std::string& code,
            const std::string& reason, const std::string& reason_zh,
            const std::string& normalized = "");
@@ -177,6 +180,60 @@ void Validator::Office(const v1::OfficeSweep& sweep) {
   FollowUp(sweep.follow_up());
 }
 
+// A change to a den or a suspect (docs/cases.md §5): one subject, something
+// that changes, and a reason.
+void Validator::Case(const v1::CaseUpdate& update) {
+  const bool premises = !update.address().raw().empty() ||
+                        !update.address().normalized_key().empty();
+  const bool person = !update.person_id_number().empty() || !update.person_entity().empty();
+  if (premises == person) {
+    Add("address", v1::SEVERITY_ERROR, premises ? "several_subjects" : "missing_subject",
+        "a case update concerns exactly one subject: a den (address) or a suspect "
+        "(personIdNumber or personEntity)",
+        "案件变更只能针对一个对象：窝点（地址）或涉案人员（身份证号或人员编号）");
+  }
+  static const char* const kStatuses[] = {"suspected", "investigating", "raided", "cleared"};
+  const std::string& status = update.den_status();
+  if (!status.empty() &&
+      std::find(std::begin(kStatuses), std::end(kStatuses), status) == std::end(kStatuses)) {
+    Add("denStatus", v1::SEVERITY_ERROR, "bad_den_status",
+        "den status '" + status + "' is not one of suspected, investigating, raided, cleared",
+        "窝点状态“" + status + "”无效：应为 suspected、investigating、raided 或 cleared");
+  }
+  if (premises && (!update.involvement().empty() || update.dispositions_size() > 0)) {
+    Add("involvement", v1::SEVERITY_ERROR, "person_change_on_premises",
+        "involvement and dispositions concern a suspect: name the person, not an address",
+        "涉案情形和处置针对人员：请填写人员身份证号，而非地址");
+  }
+  if (person && !status.empty()) {
+    Add("denStatus", v1::SEVERITY_ERROR, "den_status_on_person",
+        "a den status concerns premises: give the address, not a person",
+        "窝点状态针对场所：请填写地址，而非人员");
+  }
+  if (status.empty() && update.involvement().empty() && update.dispositions_size() == 0) {
+    Add("", v1::SEVERITY_ERROR, "nothing_changed",
+        "the case update changes nothing: set denStatus, involvement or dispositions",
+        "案件变更未包含任何变更：请填写窝点状态、涉案情形或处置");
+  }
+  if (update.reason().empty()) {
+    Add("reason", v1::SEVERITY_ERROR, "missing_reason",
+        "give the reason for the change (who decided, on what grounds)",
+        "请填写变更理由（谁决定、依据什么）");
+  }
+  if (!update.person_id_number().empty()) {
+    const Verdict v = CheckResidentId(update.person_id_number());
+    Note("personIdNumber", "id", update.person_id_number(), v);
+    AddVerdict("personIdNumber", v);
+  }
+  for (int i = 0; i < update.dispositions_size(); ++i) {
+    if (update.dispositions(i).code().empty()) {
+      Add("dispositions[" + std::to_string(i) + "].code", v1::SEVERITY_ERROR, "missing_code",
+          "a disposition needs its code (see `sweep-hub dispositions list`)",
+          "处置需要填写代码（见 sweep-hub dispositions list）");
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<ValidationResult> ValidateRecord(const v1::Record& record) {
@@ -194,10 +251,15 @@ std::vector<ValidationResult> ValidateRecord(const v1::Record& record,
     case v1::Record::kOfficeSweep:
       validator.Office(record.office_sweep());
       break;
+    case v1::Record::kCaseUpdate:
+      validator.Case(record.case_update());
+      break;
     case v1::Record::BODY_NOT_SET:
       validator.Add("", v1::SEVERITY_ERROR, "missing_body",
-                    "the record has no body; it must hold a rentalCheck or an officeSweep",
-                    "记录没有内容；应包含出租屋检查（rentalCheck）或扫楼（officeSweep）");
+                    "the record has no body; it must hold a rentalCheck, an officeSweep or a "
+                    "caseUpdate",
+                    "记录没有内容；应包含出租屋检查（rentalCheck）、扫楼（officeSweep）或案件变更"
+                    "（caseUpdate）");
       break;
   }
   return results;

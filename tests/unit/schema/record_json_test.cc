@@ -361,6 +361,56 @@ TEST_CASE("ValidateRecord: office sweep needs a company, a record needs a body",
   CHECK(results[0].code() == "missing_body");
 }
 
+TEST_CASE("ValidateRecord: a case update names one subject, a change and a reason",
+          "[validate]") {
+  auto parsed = ParseCaseUpdateJson(
+      R"({"address":{"raw":"郴州市北湖区国庆北路社区3栋2单元502室"},"subjectVersion":1,)"
+      R"("denStatus":"raided","reason":"所里统一收网"})");
+  INFO(parsed.status().ToString());
+  REQUIRE(parsed.ok());
+  CHECK(parsed->subject_version() == 1);
+  v1::Record record;
+  *record.mutable_case_update() = *parsed;
+  CHECK(ValidateRecord(record).empty());
+
+  auto codes = [&record] {
+    std::vector<std::string> out;
+    for (const auto& r : ValidateRecord(record)) out.push_back(r.code());
+    return out;
+  };
+  SECTION("den status spelled wrong") {
+    record.mutable_case_update()->set_den_status("destroyed");
+    CHECK(codes() == std::vector<std::string>{"bad_den_status"});
+  }
+  SECTION("no reason") {
+    record.mutable_case_update()->clear_reason();
+    CHECK(codes() == std::vector<std::string>{"missing_reason"});
+  }
+  SECTION("two subjects, or none") {
+    record.mutable_case_update()->set_person_id_number("11010519491231002X");
+    CHECK(codes() == std::vector<std::string>{"several_subjects", "den_status_on_person"});
+    record.mutable_case_update()->clear_address();
+    record.mutable_case_update()->clear_person_id_number();
+    CHECK(codes() == std::vector<std::string>{"missing_subject"});
+  }
+  SECTION("a suspect's disposition with a bad ID number") {
+    v1::CaseUpdate* u = record.mutable_case_update();
+    u->clear_address();
+    u->clear_den_status();
+    u->set_person_id_number("110105194912310021");
+    u->add_dispositions()->set_code("detained");
+    CHECK(codes() == std::vector<std::string>{"bad_check_digit"});
+    u->add_dispositions();
+    u->set_person_id_number("11010519491231002X");
+    CHECK(codes() == std::vector<std::string>{"missing_code"});
+  }
+  SECTION("nothing changes") {
+    record.mutable_case_update()->clear_den_status();
+    CHECK(codes() == std::vector<std::string>{"nothing_changed"});
+  }
+  CHECK_FALSE(ParseCaseUpdateJson(R"({"denStatus":"raided","reasons":"x"})").ok());
+}
+
 TEST_CASE("ToJson prints pretty JSON with JSON names that parses back", "[record_json]") {
   const v1::RentalCheck check = ValidRental();
   const std::string json = ToJson(check);

@@ -22,6 +22,7 @@ namespace sweep::schema {
 // undefined enum number are refused, although protobuf alone would take them.
 Result<v1::RentalCheck> ParseRentalCheckJson(std::string_view json);
 Result<v1::OfficeSweep> ParseOfficeSweepJson(std::string_view json);
+Result<v1::CaseUpdate> ParseCaseUpdateJson(std::string_view json);
 
 // One line of a JSON Lines file that failed, 1-based.
 struct LineError {
