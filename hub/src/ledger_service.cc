@@ -305,6 +305,7 @@ void LedgerService::Run() {
              ",\"us\":" + std::to_string(env_->MonotonicMicros() - start) + "}\n";
     }
     if (options_.log && !line.empty()) std::cerr << line << std::flush;
+    if (r.ok() && options_.after_catch_up) options_.after_catch_up();
     lock.lock();
     if (!r.ok()) {  // try again later, or sooner if woken
       cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stop_ || pending_; });

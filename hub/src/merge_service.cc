@@ -20,7 +20,6 @@ constexpr int kMaxAttempts = 20;
 
 // What one step computes before it is applied.
 struct MergeService::Step {
-  MergeState stored;
   MergeBatch batch;
   MergeRunStats stats;
   std::map<std::string, v1::Record> fresh;    // record id -> newest version in this step
@@ -63,28 +62,39 @@ Result<Resolver> MergeService::Load() {
   return Resolver::Rebuild(state.state, options_.resolver);
 }
 
-// Fills the batch from the resolver after Resolve(): the mentions of the
-// step's records, every decision, the changed entities, the review queue.
-Status MergeService::Finish(Step* s, Resolver* r, const resolve::ResolveResult& result) {
-  resolve::State exported = r->Export();
-  for (PersonMention& m : exported.mentions) {
-    if (!s->fresh.count(m.record_id)) continue;
-    s->batch.mention_devices.push_back(s->device[m.record_id]);
-    s->batch.mentions.push_back(std::move(m));
+// Makes warm_ reflect the stored state: kept if the store is still at the
+// revision this service last wrote (`meta` = cursor, revision just read),
+// else rebuilt once from the stored mentions and decisions.
+Status MergeService::WarmUp(const std::pair<uint64_t, uint64_t>& meta) {
+  if (warm_ && warm_->revision == meta.second) {
+    ++warm_steps_;
+    return Status::Ok();
   }
-  s->batch.replace_decisions = true;
-  s->batch.decisions = std::move(exported.decisions);
-  std::vector<resolve::Entity> all = r->Entities();  // sorted by id
-  for (const std::string& id : result.changed_entities) {
-    auto it =
-        std::lower_bound(all.begin(), all.end(), id,
-                         [](const resolve::Entity& e, const std::string& v) { return e.id < v; });
-    if (it == all.end() || it->id != id) continue;
-    if (it->mentions.size() >= 2) ++s->stats.merged;
-    s->batch.entities.push_back(std::move(*it));
+  warm_.reset();
+  SWEEP_ASSIGN_OR_RETURN(MergeState stored, store_->LoadMergeState());
+  SWEEP_ASSIGN_OR_RETURN(Resolver r, Resolver::Rebuild(stored.state, options_.resolver));
+  warm_.emplace(Warm{std::move(r), stored.cursor, stored.revision, stored.state.mentions.size(),
+                     stored.entities});
+  ++rebuilds_;
+  return Status::Ok();
+}
+
+// Fills the batch from the warm resolver after Resolve(): the mentions of
+// the step's records, the changed entities, the review queue.
+Status MergeService::Finish(Step* s, const resolve::ResolveResult& result) {
+  const Resolver& r = warm_->resolver;
+  for (const auto& [id, version] : s->batch.records) {
+    for (PersonMention& m : r.MentionsOfRecord(id)) {
+      s->batch.mention_devices.push_back(s->device[id]);
+      s->batch.mentions.push_back(std::move(m));
+    }
+  }
+  s->batch.entities = r.ChangedEntities();
+  for (const resolve::Entity& e : s->batch.entities) {
+    if (e.mentions.size() >= 2) ++s->stats.merged;
   }
   s->batch.removed_entities = result.removed_entities;
-  s->batch.review = r->ReviewQueue();
+  s->batch.review = r.ReviewQueue();
   s->stats.new_mentions = s->batch.mentions.size();
   s->stats.mentions = result.mentions;
   s->stats.entities = result.entities;
@@ -93,54 +103,81 @@ Status MergeService::Finish(Step* s, Resolver* r, const resolve::ResolveResult& 
   return Status::Ok();
 }
 
+// Stores the step; on success the warm resolver reflects the new revision,
+// on any failure it is dropped (it holds changes the store does not).
+Status MergeService::Apply(Step* s, const resolve::ResolveResult& result) {
+  Status st = Finish(s, result);
+  if (st.ok()) st = store_->ApplyMerge(s->batch);
+  if (!st.ok()) {
+    warm_.reset();
+    return st;
+  }
+  warm_->cursor = s->batch.new_cursor;
+  warm_->revision = s->batch.expected_revision + 1;
+  warm_->mentions = result.mentions;
+  warm_->entities = result.entities;
+  return Status::Ok();
+}
+
+Result<MergeRunStats> MergeService::TryStep(const std::pair<uint64_t, uint64_t>& meta,
+                                            const std::vector<StoredVersion>& versions,
+                                            uint64_t last) {
+  Step s;
+  s.batch.expected_revision = meta.second;
+  s.batch.new_cursor = last;
+  s.stats.versions = versions.size();
+  ParseVersions(versions, &s.fresh, &s.device, &s.first, &s.stats.unreadable);
+  std::vector<std::string> ids;
+  for (const auto& [id, record] : s.fresh) ids.push_back(id);
+  SWEEP_ASSIGN_OR_RETURN(auto merged, store_->MergedRecordVersions(ids));
+  for (const auto& [id, version] : merged) {
+    if (s.fresh[id].version() <= version) s.fresh.erase(id);
+  }
+  SWEEP_ASSIGN_OR_RETURN(internal::HubSettings settings, internal::LoadSettings(store_));
+  Resolver& r = warm_->resolver;
+  // New mentions take ordinals in the order their records first arrived.
+  std::vector<std::pair<size_t, const v1::Record*>> order;
+  for (const auto& [id, record] : s.fresh) order.emplace_back(s.first[id], &record);
+  std::sort(order.begin(), order.end());
+  std::vector<PersonMention> mentions;
+  for (const auto& [pos, record] : order) {
+    const std::string& id = record->record_id();
+    s.batch.records.emplace_back(id, record->version());
+    auto of = resolve::MentionsOf(*record, {settings.default_division});
+    if (of.empty()) {
+      Status st = r.Remove(id);  // a new version without persons
+      if (!st.ok() && st.code() != Code::kNotFound) return st;
+    }
+    for (PersonMention& m : of) mentions.push_back(std::move(m));
+  }
+  SWEEP_RETURN_IF_ERROR(r.Upsert(std::move(mentions)).WithContext("merging ingested records"));
+  resolve::ResolveResult result = r.Resolve();
+  s.stats.records = s.batch.records.size();
+  SWEEP_RETURN_IF_ERROR(Apply(&s, result));  // decisions unchanged: not rewritten
+  return s.stats;
+}
+
 Result<MergeRunStats> MergeService::RunStep(bool* done) {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    Step s;
-    s.stats.retries = static_cast<uint64_t>(attempt);
     SWEEP_ASSIGN_OR_RETURN(auto meta, store_->MergeCursorRevision());
     uint64_t last = 0;
     SWEEP_ASSIGN_OR_RETURN(auto versions,
                            store_->ReadIngested(meta.first, options_.batch_versions, &last));
     if (versions.empty()) {
       *done = true;
-      return s.stats;
+      return MergeRunStats{};
     }
-    SWEEP_ASSIGN_OR_RETURN(s.stored, store_->LoadMergeState());
-    if (s.stored.cursor != meta.first) continue;  // another process ran in between
-    s.batch.expected_revision = s.stored.revision;
-    s.batch.new_cursor = last;
-    s.stats.versions = versions.size();
-    ParseVersions(versions, &s.fresh, &s.device, &s.first, &s.stats.unreadable);
-    std::vector<std::string> ids;
-    for (const auto& [id, record] : s.fresh) ids.push_back(id);
-    SWEEP_ASSIGN_OR_RETURN(auto merged, store_->MergedRecordVersions(ids));
-    for (const auto& [id, version] : merged) {
-      if (s.fresh[id].version() <= version) s.fresh.erase(id);
+    SWEEP_RETURN_IF_ERROR(WarmUp(meta));
+    if (warm_->cursor != meta.first || warm_->revision != meta.second) {
+      continue;  // another process ran in between
     }
-    SWEEP_ASSIGN_OR_RETURN(internal::HubSettings settings, internal::LoadSettings(store_));
-    SWEEP_ASSIGN_OR_RETURN(Resolver r, Resolver::Rebuild(s.stored.state, options_.resolver));
-    // New mentions take ordinals in the order their records first arrived.
-    std::vector<std::pair<size_t, const v1::Record*>> order;
-    for (const auto& [id, record] : s.fresh) order.emplace_back(s.first[id], &record);
-    std::sort(order.begin(), order.end());
-    std::vector<PersonMention> mentions;
-    for (const auto& [pos, record] : order) {
-      const std::string& id = record->record_id();
-      s.batch.records.emplace_back(id, record->version());
-      auto of = resolve::MentionsOf(*record, {settings.default_division});
-      if (of.empty()) {
-        Status st = r.Remove(id);  // a new version without persons
-        if (!st.ok() && st.code() != Code::kNotFound) return st;
-      }
-      for (PersonMention& m : of) mentions.push_back(std::move(m));
+    Result<MergeRunStats> step = TryStep(meta, versions, last);
+    if (!step.ok()) warm_.reset();  // it may hold half a step
+    if (step.ok()) {
+      step->retries = static_cast<uint64_t>(attempt);
+      return step;
     }
-    SWEEP_RETURN_IF_ERROR(r.Upsert(std::move(mentions)).WithContext("merging ingested records"));
-    resolve::ResolveResult result = r.Resolve();
-    s.stats.records = s.batch.records.size();
-    SWEEP_RETURN_IF_ERROR(Finish(&s, &r, result));
-    Status st = store_->ApplyMerge(s.batch);
-    if (st.ok()) return s.stats;
-    if (st.code() != Code::kConflict) return st;
+    if (step.status().code() != Code::kConflict) return step.status();
   }
   return Status::Unavailable(
       "the merge could not finish: another process kept changing it; "
@@ -154,6 +191,14 @@ Result<MergeRunStats> MergeService::Run() {
     SWEEP_ASSIGN_OR_RETURN(MergeRunStats step, RunStep(&done));
     if (done) {
       if (total.versions == 0) {  // nothing new: report the stored totals
+        SWEEP_ASSIGN_OR_RETURN(auto meta, store_->MergeCursorRevision());
+        if (warm_ && warm_->revision == meta.second) {
+          SWEEP_ASSIGN_OR_RETURN(auto queue, store_->MergeReviewQueue());
+          total.mentions = warm_->mentions;
+          total.entities = warm_->entities;
+          total.review = queue.size();
+          return total;
+        }
         SWEEP_ASSIGN_OR_RETURN(MergeState state, store_->LoadMergeState());
         SWEEP_ASSIGN_OR_RETURN(auto queue, store_->MergeReviewQueue());
         total.mentions = state.state.mentions.size();
@@ -180,16 +225,22 @@ Result<MergeRunStats> MergeService::Decide(Decision decision) {
   if (decision.at_ms == 0) decision.at_ms = env_->NowMillis();
   decision.seq = 0;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    SWEEP_ASSIGN_OR_RETURN(auto meta, store_->MergeCursorRevision());
+    SWEEP_RETURN_IF_ERROR(WarmUp(meta));
+    if (warm_->revision != meta.second) continue;
     Step s;
     s.stats.retries = static_cast<uint64_t>(attempt);
-    SWEEP_ASSIGN_OR_RETURN(s.stored, store_->LoadMergeState());
-    s.batch.expected_revision = s.stored.revision;
-    s.batch.new_cursor = s.stored.cursor;
-    SWEEP_ASSIGN_OR_RETURN(Resolver r, Resolver::Rebuild(s.stored.state, options_.resolver));
-    SWEEP_RETURN_IF_ERROR(r.AddDecision(decision));
-    resolve::ResolveResult result = r.Resolve();
-    SWEEP_RETURN_IF_ERROR(Finish(&s, &r, result));
-    Status st = store_->ApplyMerge(s.batch);
+    s.batch.expected_revision = warm_->revision;
+    s.batch.new_cursor = warm_->cursor;
+    Status added = warm_->resolver.AddDecision(decision);
+    if (!added.ok()) {
+      warm_.reset();  // refused, but Split may have checked against it: start clean
+      return added;
+    }
+    resolve::ResolveResult result = warm_->resolver.Resolve();
+    s.batch.replace_decisions = true;
+    s.batch.decisions = warm_->resolver.Decisions();
+    Status st = Apply(&s, result);
     if (st.ok()) return s.stats;
     if (st.code() != Code::kConflict) return st;
   }

@@ -302,6 +302,26 @@ std::vector<Entity> Resolver::Impl::Entities() const {
   return out;
 }
 
+std::vector<Entity> Resolver::Impl::ChangedEntities() const {
+  std::vector<Entity> out;
+  out.reserve(changed_anchors_.size());
+  for (uint32_t anchor : changed_anchors_) out.push_back(MakeEntity(anchor));
+  std::sort(out.begin(), out.end(), [](const Entity& x, const Entity& y) { return x.id < y.id; });
+  return out;
+}
+
+std::vector<PersonMention> Resolver::Impl::MentionsOfRecord(const std::string& record_id) const {
+  std::vector<PersonMention> out;
+  auto it = record_slots_.find(record_id);
+  if (it == record_slots_.end()) return out;
+  for (uint32_t s : it->second) {
+    if (live_[s]) out.push_back(mentions_[s]);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const PersonMention& x, const PersonMention& y) { return x.ordinal < y.ordinal; });
+  return out;
+}
+
 std::vector<ReviewPair> Resolver::Impl::ReviewQueue() const {
   std::vector<ReviewPair> out;
   for (const auto& [comp, recs] : review_) {
@@ -364,6 +384,11 @@ Result<PairEvidence> Resolver::Explain(const std::string& a, const std::string& 
   return impl_->Explain(a, b);
 }
 State Resolver::Export() const { return impl_->Export(); }
+std::vector<Entity> Resolver::ChangedEntities() const { return impl_->ChangedEntities(); }
+std::vector<PersonMention> Resolver::MentionsOfRecord(const std::string& record_id) const {
+  return impl_->MentionsOfRecord(record_id);
+}
+const std::vector<Decision>& Resolver::Decisions() const { return impl_->decisions_; }
 
 Result<Resolver> Resolver::Rebuild(const State& state, Options options) {
   Resolver r(options);

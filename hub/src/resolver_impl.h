@@ -99,6 +99,8 @@ class Resolver::Impl {
   std::optional<Entity> EntityOf(const std::string& mention_id) const;
   Entity MakeEntity(uint32_t anchor) const;
   std::vector<Entity> Entities() const;
+  std::vector<Entity> ChangedEntities() const;
+  std::vector<PersonMention> MentionsOfRecord(const std::string& record_id) const;
   std::vector<ReviewPair> ReviewQueue() const;
   Result<PairEvidence> Explain(const std::string& a, const std::string& b) const;
   State Export() const;
@@ -175,6 +177,7 @@ class Resolver::Impl {
   std::unordered_map<uint32_t, std::vector<ReviewRec>> review_;  // by component
   uint32_t next_comp_ = 0;
   std::vector<std::string> conflicts_;
+  std::vector<uint32_t> changed_anchors_;  // the last Resolve()'s changed entities
   // scratch, sized like the slots
   std::vector<uint32_t> local_of_, stamp_;
   uint32_t stamp_gen_ = 0;

@@ -211,10 +211,12 @@ ResolveResult Resolver::Impl::Resolve() {
       result.removed_entities.push_back(EntityIdFor(mentions_[anchor].mention_id));
     }
   }
+  changed_anchors_.clear();
   for (uint32_t anchor : anchors) {
     auto old = old_entities.find(anchor);
     if (old == old_entities.end() || old->second != entities_.at(anchor).members) {
       result.changed_entities.push_back(EntityIdFor(mentions_[anchor].mention_id));
+      changed_anchors_.push_back(anchor);
     }
   }
   std::sort(result.changed_entities.begin(), result.changed_entities.end());

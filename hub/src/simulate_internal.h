@@ -113,8 +113,9 @@ std::vector<std::string> AllSpellings(const SimBuilding& b, const SimUnit& u,
 
 // ---- noise (simulate_noise.cc)
 
-// Fills `out` with how an officer typed `h`; returns the noise code ("" none).
-std::string TypePerson(Rng& rng, const Human& h, double noise, bool allow_missing_id,
+// Fills `out` with how an officer typed `h`; returns the noise code ("" none;
+// with `hard`, several codes joined by '+').
+std::string TypePerson(Rng& rng, const Human& h, double noise, bool hard, bool allow_missing_id,
                        v1::Person* out);
 
 // ---- the world and its days (simulate_world.cc, simulate_visits.cc)

@@ -2,7 +2,8 @@
 // the wrong character), look-alikes (handwriting recognition), names with a
 // space, legacy 15-digit ID numbers, missing ID numbers and phones, two
 // adjacent digits swapped, phones with +86, spaces or hyphens. One noise per
-// noisy mention; the true person behind the mention never changes.
+// noisy mention, or with hard noise several (name, ID, phone, birth date);
+// the true person behind the mention never changes.
 #include <array>
 #include <string_view>
 
@@ -143,9 +144,56 @@ bool Apply(Rng& rng, Kind kind, const Human& h, v1::Person* p) {
   }
 }
 
+// Draws a kind among [from, to) by weight and applies it, trying the next
+// kinds of the range when it does not apply; "" when none does.
+std::string ApplyOneOf(Rng& rng, int from, int to, const Human& h, v1::Person* p) {
+  int total = 0;
+  for (int k = from; k < to; ++k) total += kWeights[k];
+  int x = static_cast<int>(Below(rng, total)), k = from;
+  while ((x -= kWeights[k]) >= 0) ++k;
+  for (int tries = 0; tries < to - from; ++tries, k = from + (k - from + 1) % (to - from)) {
+    if (Apply(rng, static_cast<Kind>(k), h, p)) return kCodes[k];
+  }
+  return "";
+}
+
+// The birth date typed wrong: one digit of the day or month changed, or day
+// and month swapped (when both are ≤ 12 and differ).
+std::string BirthDateTypo(Rng& rng, v1::Person* p) {
+  std::string d = p->birth_date();  // YYYY-MM-DD
+  if (d.size() != 10) return "";
+  if (Chance(rng, 0.5) && d.substr(5, 2) != d.substr(8, 2) && d.substr(8, 2) <= "12") {
+    d = d.substr(0, 5) + d.substr(8, 2) + "-" + d.substr(5, 2);
+  } else {
+    size_t at = Chance(rng, 0.5) ? 9 : 6;  // last digit of the day or of the month
+    char c = d[at];
+    d[at] = static_cast<char>('0' + (c - '0' + 1 + Below(rng, 8)) % 10);
+    if (d.substr(5, 2) < "01" || d.substr(5, 2) > "12" || d.substr(8, 2) < "01" ||
+        d.substr(8, 2) > "28") {
+      return "";
+    }
+  }
+  p->set_birth_date(d);
+  return "birth_date";
+}
+
+// Hard noise: a name error AND an ID error AND a phone error, and a third
+// of the time a birth date typed wrong too; the codes joined by '+'.
+std::string HardNoise(Rng& rng, const Human& h, v1::Person* p) {
+  std::string codes;
+  auto add = [&codes](const std::string& c) {
+    if (!c.empty()) codes += (codes.empty() ? "" : "+") + c;
+  };
+  add(ApplyOneOf(rng, kTypo, kId15, h, p));
+  add(ApplyOneOf(rng, kId15, kPhoneFormat, h, p));
+  add(ApplyOneOf(rng, kPhoneFormat, kKinds, h, p));
+  if (Chance(rng, 1.0 / 3)) add(BirthDateTypo(rng, p));
+  return codes;
+}
+
 }  // namespace
 
-std::string TypePerson(Rng& rng, const Human& h, double noise, bool allow_missing_id,
+std::string TypePerson(Rng& rng, const Human& h, double noise, bool hard, bool allow_missing_id,
                        v1::Person* out) {
   out->set_name(h.name);
   out->set_id_number(h.id_number);
@@ -154,7 +202,8 @@ std::string TypePerson(Rng& rng, const Human& h, double noise, bool allow_missin
   out->set_birth_date(BirthDate(h));
   out->set_origin(h.origin);
   if (!h.occupation.empty()) out->set_occupation(h.occupation);
-  if (Chance(rng, noise)) {
+  if (hard && Chance(rng, noise)) return HardNoise(rng, h, out);
+  if (!hard && Chance(rng, noise)) {
     int total = 0;
     for (int w : kWeights) total += w;
     int x = static_cast<int>(Below(rng, total)), k = 0;

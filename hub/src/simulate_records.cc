@@ -70,7 +70,7 @@ v1::Record* Visits::NewRecord(const std::string& officer, int64_t at_ms) {
 void Visits::Mention(v1::Person* p, int person, const std::string& record_id,
                      const std::string& path, bool den) {
   const Human& h = w_->people[person];
-  std::string noise = TypePerson(*rng_, h, w_->options.noise, den, p);
+  std::string noise = TypePerson(*rng_, h, w_->options.noise, w_->options.hard_noise, den, p);
   out_->truth.push_back({record_id, path, PersonId(person), std::move(noise)});
   mentioned_[person] = true;
   ++mentions_;

@@ -18,9 +18,10 @@
 // method that returned OK survives a crash or a power cut.
 //
 // Format: table `meta` holds schema_version = kHubSchemaVersion; a file of
-// version 1 or 2 is migrated in place (CreateLedgerSchema adds the tables
-// version 2 brought, CreateMergeSchema those of version 3, in the opening
-// transaction); any other version is refused. The
+// version 1, 2 or 3 is migrated in place (CreateLedgerSchema adds the tables
+// version 2 brought, CreateMergeSchema those of version 3, CreateCaseSchema
+// those of version 4, in the opening transaction); any other version is
+// refused. The
 // file is created with mode 0600 (SQLite gives the -wal and -shm files the
 // same mode), as it holds the hub's secret keys.
 #include "sqlite_hub_store.h"
@@ -110,7 +111,8 @@ Status CreateSchema(sql::Db* db) {
       PRIMARY KEY(sha256, idx));
   )sql"));
   SWEEP_RETURN_IF_ERROR(CreateLedgerSchema(db));
-  return CreateMergeSchema(db);
+  SWEEP_RETURN_IF_ERROR(CreateMergeSchema(db));
+  return CreateCaseSchema(db);
 }
 
 // Version 1 -> 2 (in the opening transaction): the register and ledger
@@ -124,6 +126,10 @@ Status MigrateFrom1(sql::Db* db) {
 // Version 2 -> 3 (in the opening transaction): the merge tables, empty; the
 // next merge run reads every stored version from ingest order 0.
 Status MigrateFrom2(sql::Db* db) { return CreateMergeSchema(db); }
+
+// Version 3 -> 4 (in the opening transaction): the case tables, empty (no
+// edits, nothing derived published yet), and the feed index by (kind, key).
+Status MigrateFrom3(sql::Db* db) { return CreateCaseSchema(db); }
 
 Status SetSchemaVersion(sql::Db* db) {
   SWEEP_ASSIGN_OR_RETURN(auto st,
@@ -178,9 +184,10 @@ Status InitOrCheckSchema(sql::Db* db) {
                               " has no readable schema_version in its meta table ('" + text + "')");
   }
   SWEEP_RETURN_IF_ERROR(st.Reset());
-  if (version == 1 || version == 2) {  // 1 -> 2 -> 3, in this one transaction
+  if (version >= 1 && version <= 3) {  // 1 -> 2 -> 3 -> 4, in this one transaction
     if (version == 1) SWEEP_RETURN_IF_ERROR(MigrateFrom1(db));
-    SWEEP_RETURN_IF_ERROR(MigrateFrom2(db));
+    if (version <= 2) SWEEP_RETURN_IF_ERROR(MigrateFrom2(db));
+    SWEEP_RETURN_IF_ERROR(MigrateFrom3(db));
     SWEEP_RETURN_IF_ERROR(SetSchemaVersion(db));
     return tx->Commit();
   }

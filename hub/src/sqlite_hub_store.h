@@ -4,7 +4,8 @@
 // sqlite_hub_store_register.cc (settings, buildings, units, beats,
 // assignments), sqlite_hub_store_ledger.cc (visits, ledger units, feed
 // state, ledger tables and the v1 -> v2 migration) and
-// sqlite_hub_store_merge.cc (the person merge tables of version 3). The rest of the program
+// sqlite_hub_store_merge.cc (the person merge tables of version 3) and
+// sqlite_hub_store_cases.cc (the case tables of version 4). The rest of the program
 // sees only HubStore and OpenSqliteHubStore.
 //
 // Thread-safety: every public method holds mu_ for its whole run, so the one
@@ -24,7 +25,7 @@
 namespace sweep::hub {
 
 // meta.schema_version of the files this build reads and writes.
-inline constexpr int64_t kHubSchemaVersion = 3;
+inline constexpr int64_t kHubSchemaVersion = 4;
 
 // Creates the tables schema version 2 added (register and ledger), in the
 // caller's transaction: for a new file and for the migration from version 1.
@@ -32,6 +33,9 @@ Status CreateLedgerSchema(sql::Db* db);
 // Creates the tables schema version 3 added (the person merge), in the
 // caller's transaction: for a new file and for the migration from version 2.
 Status CreateMergeSchema(sql::Db* db);
+// Creates the tables schema version 4 added (the case file), in the caller's
+// transaction: for a new file and for the migration from version 3.
+Status CreateCaseSchema(sql::Db* db);
 // Adds one to the publication revision (table ledger_meta), in the caller's
 // transaction. Every register write, PublishFeed and ApplyLedger call it.
 Status BumpRevision(sql::Db* db);
@@ -124,6 +128,14 @@ class SqliteHubStore final : public HubStore {
   Status ApplyMerge(const MergeBatch& batch) override;
   Result<std::vector<resolve::ReviewPair>> MergeReviewQueue() override;
   Result<std::vector<MergeMentionView>> MergeEntityMentions(const std::string& id) override;
+
+  Result<uint64_t> AppendCaseEdit(const cases::HubEdit& edit) override;
+  Result<std::vector<cases::HubEdit>> ListCaseEdits() override;
+  Result<std::vector<std::pair<std::string, std::string>>> MergeMentionEntities() override;
+  Result<std::vector<DerivedWatchRow>> ListDerivedWatchlist() override;
+  Result<std::vector<WatchKeyLatest>> LatestWatchlistItems(
+      const std::vector<std::string>& keys) override;
+  Status ApplyDerivedWatchlist(const DerivedWatchBatch& batch) override;
 
  private:
   // ListBuildings helpers (hold mu_ before calling).

@@ -4,8 +4,10 @@
 // sqlite_hub_store.cc: every method holds mu_, multi-statement methods run in
 // one BEGIN IMMEDIATE transaction. docs/hub-storage.md specifies the tables
 // and the mention encoding.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <iterator>
 
 #include "sqlite_hub_store.h"
 
@@ -152,22 +154,46 @@ Status WriteDecisions(sql::Db* db, const std::vector<Decision>& decisions) {
   return Status::Ok();
 }
 
+// Removed entities lose their rows; for each changed entity only the rows
+// that differ are written (a mention that joined it, one that left it), so a
+// step costs its changes, not the size of the entities it touches.
 Status WriteEntities(sql::Db* db, const MergeBatch& b) {
   SWEEP_ASSIGN_OR_RETURN(auto drop, db->Prepare("DELETE FROM merge_entities WHERE entity_id=?"));
   for (const std::string& id : b.removed_entities) {
     drop.Bind(1, id);
     SWEEP_RETURN_IF_ERROR(drop.Run());
   }
+  SWEEP_ASSIGN_OR_RETURN(auto members,
+                         db->Prepare("SELECT mention_id FROM merge_entities WHERE entity_id=?"));
+  SWEEP_ASSIGN_OR_RETURN(auto leave, db->Prepare("DELETE FROM merge_entities"
+                                                 " WHERE mention_id=? AND entity_id=?"));
+  SWEEP_ASSIGN_OR_RETURN(auto join, db->Prepare("INSERT OR REPLACE INTO merge_entities(mention_id,"
+                                                " entity_id) VALUES(?, ?)"));
+  std::vector<std::string> stored;
   for (const resolve::Entity& e : b.entities) {
-    drop.Bind(1, e.id);
-    SWEEP_RETURN_IF_ERROR(drop.Run());
-  }
-  SWEEP_ASSIGN_OR_RETURN(auto st, db->Prepare("INSERT OR REPLACE INTO merge_entities(mention_id,"
-                                              " entity_id) VALUES(?, ?)"));
-  for (const resolve::Entity& e : b.entities) {
-    for (const std::string& m : e.mentions) {
-      st.Bind(1, m).Bind(2, e.id);
-      SWEEP_RETURN_IF_ERROR(st.Run());
+    stored.clear();
+    members.Bind(1, e.id);
+    for (;;) {
+      SWEEP_ASSIGN_OR_RETURN(bool row, members.Step());
+      if (!row) break;
+      stored.push_back(members.Text(0));
+    }
+    SWEEP_RETURN_IF_ERROR(members.Reset());
+    std::vector<std::string> now = e.mentions;
+    std::sort(now.begin(), now.end());
+    std::sort(stored.begin(), stored.end());
+    std::vector<std::string> gone, added;
+    std::set_difference(stored.begin(), stored.end(), now.begin(), now.end(),
+                        std::back_inserter(gone));
+    std::set_difference(now.begin(), now.end(), stored.begin(), stored.end(),
+                        std::back_inserter(added));
+    for (const std::string& m : gone) {
+      leave.Bind(1, m).Bind(2, e.id);
+      SWEEP_RETURN_IF_ERROR(leave.Run());
+    }
+    for (const std::string& m : added) {
+      join.Bind(1, m).Bind(2, e.id);
+      SWEEP_RETURN_IF_ERROR(join.Run());
     }
   }
   return Status::Ok();

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "terminal.h"
 #include "sweep/hub/coverage.h"
 #include "sweep/hub/ledger_service.h"
 #include "sweep/schema/address.h"
@@ -184,16 +185,7 @@ Status CmdCoverage(const Ctx& c, const std::string& beat, const std::string& for
   SWEEP_ASSIGN_OR_RETURN(auto report,
                          ComputeCoverage(c.service->store(), c.service->env(), options));
   std::string text = RenderCoverage(report, f, c.english ? Lang::kEn : Lang::kZh);
-  if (output.empty()) {
-    std::cout << text;
-    return Status::Ok();
-  }
-  std::ofstream out(output, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) return Status::IOError("cannot write " + output);
-  std::cerr << c.T("已写入 ", "written to ") << output << "\n";
-  return Status::Ok();
+  return WriteReport(text, output, c.english);
 }
 
 }  // namespace sweep::hubcli

@@ -8,10 +8,14 @@
 #include <iostream>
 #include <thread>
 
+#include "case_commands.h"
 #include "cli_register.h"
 #include "merge_commands.h"
+#include "report_command.h"
 #include "simulate_command.h"
+#include "sweep/hub/case_service.h"
 #include "sweep/hub/ledger_service.h"
+#include "sweep/hub/merge_service.h"
 #include "sweep/hub/server.h"
 #include "sweep/hub/service.h"
 #include "terminal.h"
@@ -49,11 +53,32 @@ Status Serve(HubService* service, const std::string& listen, ServerOptions opt) 
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   SWEEP_ASSIGN_OR_RETURN(auto server, Server::Create(service, opt));
   // The ledger catches up in the background: at start and after each push
-  // that stored versions, never inside the push's answer.
+  // that stored versions, never inside the push's answer. The person merge
+  // follows each catch-up on its own thread, its resolver kept warm
+  // (docs/merge.md "Stored runs").
+  // Small steps: each holds the store for its write only briefly, so pushes
+  // are not kept waiting behind a large backlog (the warm resolver makes
+  // small steps cheap).
+  MergeServiceOptions mopt;
+  mopt.batch_versions = 10000;
+  MergeWorker merge(service->store(), service->env(), mopt, !opt.quiet);
+  // What follows from a merge run with new versions (new suspects, a den's
+  // new status): the watchlist derived from the suspects goes to the tablets.
+  merge.SetAfterMerge([service, quiet = opt.quiet](const MergeRunStats&) {
+    auto published = CaseService(service->store(), service->env()).RepublishWatchlist();
+    if (!published.ok()) {
+      std::cerr << "watchlist: " << published.status().ToString() << "\n";
+    } else if (!quiet && (published->added > 0 || published->removed > 0)) {
+      std::cerr << "watchlist: " << published->added << " derived entries added or changed, "
+                << published->removed << " removed\n";
+    }
+  });
   LedgerServiceOptions lopt;
   lopt.log = !opt.quiet;
+  lopt.after_catch_up = [&merge] { merge.Notify(); };
   LedgerService ledger(service->store(), service->env(), lopt);
   service->SetIngestListener([&ledger] { ledger.Notify(); });
+  merge.Start();
   ledger.Start();
   std::string scheme = opt.tls_cert.empty() ? "http" : "https";
   std::cout << "listening on " << scheme << "://" << opt.host << ":" << server->port()
@@ -70,6 +95,7 @@ Status Serve(HubService* service, const std::string& listen, ServerOptions opt) 
   stopper.join();
   service->SetIngestListener(nullptr);
   ledger.Stop();
+  merge.Stop();
   std::cerr << "{\"event\":\"stopped\"}\n";
   return st;
 }
@@ -169,6 +195,8 @@ int main(int argc, char** argv) {
   sweep::hubcli::RegisterCli register_cli(&app);
   sweep::hubcli::SimulateCli simulate_cli(&app);
   sweep::hubcli::MergeCli merge_cli(&app);
+  sweep::hubcli::CaseCli case_cli(&app);
+  sweep::hubcli::ReportCli report_cli(&app);
 
   try {
     app.parse(argc, argv);
@@ -220,6 +248,10 @@ int main(int argc, char** argv) {
     st = Stats(s);
   } else if (sweep::hubcli::Ctx mc{s, sweep::hubcli::WantEnglish(lang), merge_cli.json()};
              merge_cli.Run(mc, &st)) {
+  } else if (sweep::hubcli::Ctx cc{s, sweep::hubcli::WantEnglish(lang), case_cli.json()};
+             case_cli.Run(cc, &st)) {
+  } else if (sweep::hubcli::Ctx rc{s, sweep::hubcli::WantEnglish(lang), report_cli.json()};
+             report_cli.Run(rc, &st)) {
   } else {
     sweep::hubcli::Ctx ctx{s, sweep::hubcli::WantEnglish(lang), register_cli.json()};
     register_cli.Run(ctx, &st);

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "sweep/hub/case_service.h"
 #include "sweep/hub/merge_service.h"
 #include "terminal.h"
 
@@ -24,16 +25,6 @@ The matching model and how to read a review item: docs/merge.md.)";
 
 MergeService Service(const Ctx& c) { return MergeService(c.service->store(), c.service->env()); }
 
-// "YYYY-MM-DD HH:MM" in China time (UTC+8).
-std::string LocalTime(int64_t ms) {
-  if (ms <= 0) return "-";
-  time_t t = static_cast<time_t>(ms / 1000 + 8 * 3600);
-  struct tm tm {};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return buf;
-}
 
 std::string Fixed(double v, bool sign) {
   char buf[32];
@@ -83,11 +74,16 @@ Status CmdMerge(const Ctx& c) {
   MergeService merge(c.service->store(), c.service->env(), options);
   SWEEP_ASSIGN_OR_RETURN(MergeRunStats s, merge.Run());
   progress.Done();
+  // The suspects' persons may have changed: the derived watchlist follows.
+  SWEEP_ASSIGN_OR_RETURN(auto w, CaseService(c.service->store(), c.service->env())
+                                     .RepublishWatchlist());
   if (c.json) {
     std::cout << "{\"versions\":" << s.versions << ",\"records\":" << s.records
               << ",\"new_mentions\":" << s.new_mentions << ",\"mentions\":" << s.mentions
               << ",\"persons\":" << s.entities << ",\"merged\":" << s.merged
-              << ",\"review\":" << s.review << ",\"retries\":" << s.retries << "}\n";
+              << ",\"review\":" << s.review << ",\"retries\":" << s.retries
+              << ",\"watchlist_added\":" << w.added << ",\"watchlist_removed\":" << w.removed
+              << "}\n";
     return Status::Ok();
   }
   std::cout << c.T("读取记录版本：", "record versions read: ") << s.versions << c.T("（", " (")
@@ -96,7 +92,9 @@ Status CmdMerge(const Ctx& c) {
             << c.T("人员（合并后）：", "persons (entities): ") << s.entities
             << c.T("，共 ", ", of ") << s.mentions << c.T(" 条人员信息\n", " mentions\n")
             << c.T("本次合并：", "merged this run: ") << s.merged << "\n"
-            << c.T("待复核：", "review pairs: ") << s.review << "\n";
+            << c.T("待复核：", "review pairs: ") << s.review << "\n"
+            << c.T("监控名单（由涉案人员生成）：新增或更改 ", "derived watchlist: added or changed ")
+            << w.added << c.T("，撤销 ", ", removed ") << w.removed << "\n";
   for (const std::string& conflict : s.conflicts) {
     std::cout << c.T("与身份证号规则冲突的决定：", "decision overridden by the ID rule: ")
               << conflict << "\n";

@@ -21,7 +21,9 @@ SimulateCli::SimulateCli(CLI::App* app) {
   cmd_->add_option("--days", opt_.days, "Days of visits (1)");
   cmd_->add_option("--visits", opt_.visits_per_officer_day, "Visits per officer and day (40)");
   cmd_->add_option("--den-share", opt_.den_share, "Share of rental units that are dens (0.01)");
-  cmd_->add_option("--noise", opt_.noise, "Share of person mentions typed with noise (0.15)");
+  cmd_->add_option("--noise", noise_,
+                   "Share of person mentions typed with one error (0.15), or hard[:share]: "
+                   "several errors per noisy mention (hard = hard:0.3)");
   cmd_->add_option("--target-mentions", opt_.target_mentions,
                    "Keep going until this many person mentions (grows the station; ignores "
                    "--days)");
@@ -35,7 +37,29 @@ SimulateCli::SimulateCli(CLI::App* app) {
       "write the folder, 1 internal error.");
 }
 
+namespace {
+
+// --noise 0.2 | hard | hard:0.4
+Status ParseNoise(const std::string& text, hub::sim::Options* o) {
+  std::string share = text;
+  o->hard_noise = text.rfind("hard", 0) == 0;
+  if (o->hard_noise) share = text == "hard" ? "0.3" : text.substr(text.find(':') + 1);
+  if (o->hard_noise && text != "hard" && text.rfind("hard:", 0) != 0) share.clear();
+  try {
+    size_t used = 0;
+    o->noise = std::stod(share, &used);
+    if (used == share.size()) return Status::Ok();
+  } catch (...) {
+  }
+  return Status::InvalidArgument("--noise '" + text +
+                                 "': give a share 0..1 (--noise 0.2), or hard, or hard:SHARE "
+                                 "(--noise hard:0.4)");
+}
+
+}  // namespace
+
 Status SimulateCli::Run(bool english) {
+  SWEEP_RETURN_IF_ERROR(ParseNoise(noise_, &opt_));
   if (!codes_.empty()) {
     opt_.disposition_codes.clear();
     std::stringstream in(codes_);

@@ -21,6 +21,7 @@ class SimulateCli {
   std::string out_;
   hub::sim::Options opt_;
   std::string codes_;
+  std::string noise_ = "0.15";  // a share, or hard[:share]
 };
 
 }  // namespace sweep::hubcli

@@ -4,11 +4,39 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <iostream>
 #include <string_view>
 
 #include "sweep/schema/env.h"
 
 namespace sweep::hubcli {
+
+std::string LocalTime(int64_t ms) {
+  if (ms <= 0) return "-";
+  time_t t = static_cast<time_t>(ms / 1000 + 8 * 3600);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+  return buf;
+}
+
+Status WriteReport(const std::string& text, const std::string& output, bool english) {
+  if (output.empty()) {
+    std::cout << text;
+    return Status::Ok();
+  }
+  std::ofstream out(output, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    return Status::IOError("cannot write " + output + ": check the folder exists and is writable");
+  }
+  std::cerr << (english ? "written to " : "已写入 ") << output << "\n";
+  return Status::Ok();
+}
 
 Progress::Progress(std::string what)
     : what_(std::move(what)),

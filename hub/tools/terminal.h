@@ -8,10 +8,18 @@
 #include <string>
 
 #include "sweep/schema/locale.h"
+#include "sweep/schema/status.h"
 
 namespace sweep::hubcli {
 
 using sweep::WantEnglish;  // sweep/schema/locale.h
+
+// "YYYY-MM-DD HH:MM" in China time (UTC+8); "-" for 0.
+std::string LocalTime(int64_t ms);
+
+// Writes a report to stdout, or to `output` (then says so on stderr);
+// IOError naming the file when it cannot be written.
+Status WriteReport(const std::string& text, const std::string& output, bool english);
 
 class Progress {
  public:

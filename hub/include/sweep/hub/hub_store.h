@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "sweep/hub/casefile.h"
 #include "sweep/hub/resolver.h"
 #include "sweep/schema/ledger.h"
 #include "sweep/schema/status.h"
@@ -241,6 +242,34 @@ struct MergeMentionView {
   std::string entity_id;
 };
 
+// ---- cases (docs/cases.md, docs/hub-storage.md "Version 4")
+
+// What the derived watchlist last published for one key (hex hash): the seq
+// of its feed item and the digest of its payload. Kept only while the entry
+// is derived; a later feed item on the same key (`watchlist add|remove` by
+// hand) takes the key over.
+struct DerivedWatchRow {
+  std::string key;
+  uint64_t feed_seq = 0;
+  Bytes digest;  // FeedDigest(payload)
+};
+
+// The latest feed item of kind "watchlist", audience "all", for a key.
+struct WatchKeyLatest {
+  std::string key;
+  uint64_t seq = 0;  // 0: no item for the key
+  bool deleted = false;
+};
+
+// One publication of the derived watchlist, applied atomically.
+struct DerivedWatchBatch {
+  // Conflict (nothing written) unless the latest watchlist item of each key
+  // still has this seq (0: none), i.e. nobody wrote the key meanwhile.
+  std::vector<std::pair<std::string, uint64_t>> expected_latest;
+  std::vector<FeedItemRow> items;   // appended in order (kind "watchlist", audience "all")
+  std::vector<std::string> forget;  // derived rows dropped without a feed item
+};
+
 class HubStore {
  public:
   virtual ~HubStore() = default;
@@ -376,6 +405,23 @@ class HubStore {
   // The mentions of an entity, named by its id or by one of its mention ids,
   // by ordinal. NotFound if neither.
   virtual Result<std::vector<MergeMentionView>> MergeEntityMentions(const std::string& id) = 0;
+
+  // ---- cases (docs/cases.md)
+
+  // Stores a supervisor's edit (`edit.seq` ignored); returns its seq.
+  virtual Result<uint64_t> AppendCaseEdit(const cases::HubEdit& edit) = 0;
+  // Every stored edit, by seq.
+  virtual Result<std::vector<cases::HubEdit>> ListCaseEdits() = 0;
+  // (mention id, entity id) of every mention the merge stored, by mention id.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> MergeMentionEntities() = 0;
+  // What the derived watchlist published and still holds, by key.
+  virtual Result<std::vector<DerivedWatchRow>> ListDerivedWatchlist() = 0;
+  // The latest watchlist item of each key (seq 0 when none), in `keys` order.
+  virtual Result<std::vector<WatchKeyLatest>> LatestWatchlistItems(
+      const std::vector<std::string>& keys) = 0;
+  // Appends the batch's items, records the live ones (not deleted) as
+  // derived rows, drops the rows of its tombstones and of `forget`.
+  virtual Status ApplyDerivedWatchlist(const DerivedWatchBatch& batch) = 0;
 };
 
 // Opens (creating if missing) the SQLite hub database at `path`: WAL,

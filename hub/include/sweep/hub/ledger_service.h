@@ -14,6 +14,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -36,6 +37,9 @@ struct CatchUpStats {
 struct LedgerServiceOptions {
   size_t batch_versions = 1000;  // versions per atomic step
   bool log = true;               // background thread: one JSON line per catch-up on stderr
+  // Background thread: called after every successful catch-up (in `serve`:
+  // wakes the merge, which must run after the ledger). Must not block long.
+  std::function<void()> after_catch_up;
 };
 
 class LedgerService {

@@ -7,9 +7,13 @@
 // command may work on the same file at once: the one that loses a race reads
 // again (Conflict → retry). Spec: docs/merge.md "Stored runs".
 //
-// Each step rebuilds the Resolver from the stored mentions and decisions
-// (resolve::Resolver::Rebuild), so a run costs a full resolution of what is
-// stored; see docs/merge.md "Stored runs" for the figures and the plan.
+// The service keeps its Resolver warm between steps: while the store's merge
+// revision is the one this service last wrote, a step only upserts the new
+// mentions and resolves incrementally (docs/merge.md §7), and ApplyMerge
+// writes only what changed. Otherwise (first use, or another process or
+// MergeService stored a step in between) it rebuilds once from the stored
+// mentions and decisions (resolve::Resolver::Rebuild). A failed or lost step
+// drops the warm state. Figures: docs/merge.md "Stored runs".
 //
 // Decisions take effect at once: Decide stores the decision and the
 // entities and review queue that follow from it in one step.
@@ -18,9 +22,13 @@
 // one store are serialised by the revision check.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sweep/hub/hub_store.h"
@@ -69,14 +77,63 @@ class MergeService {
   // A Resolver holding the stored state (for Explain on the review screen).
   Result<resolve::Resolver> Load();
 
+  // How many steps rebuilt the resolver from the store (cold starts), and
+  // how many reused the warm one, since construction.
+  uint64_t rebuilds() const { return rebuilds_; }
+  uint64_t warm_steps() const { return warm_steps_; }
+
  private:
   struct Step;
+  struct Warm {
+    resolve::Resolver resolver;
+    uint64_t cursor = 0, revision = 0;  // the stored step it reflects
+    uint64_t mentions = 0, entities = 0;
+  };
   Result<MergeRunStats> RunStep(bool* done);
-  Status Finish(Step* s, resolve::Resolver* r, const resolve::ResolveResult& result);
+  Result<MergeRunStats> TryStep(const std::pair<uint64_t, uint64_t>& meta,
+                                const std::vector<StoredVersion>& versions, uint64_t last);
+  Status WarmUp(const std::pair<uint64_t, uint64_t>& meta);
+  Status Finish(Step* s, const resolve::ResolveResult& result);
+  Status Apply(Step* s, const resolve::ResolveResult& result);
 
   HubStore* store_;
   Env* env_;
   MergeServiceOptions options_;
+  std::optional<Warm> warm_;
+  uint64_t rebuilds_ = 0, warm_steps_ = 0;
+};
+
+// Runs MergeService::Run on a background thread whenever Notify() is called
+// (in `serve`: after each push, once the ledger caught up), so a push never
+// waits for the merge. Notifications while a run is going coalesce into one
+// more run. `after_merge` (optional) is called on that thread after every
+// successful run that read versions: the place to publish what follows from
+// the merge (e.g. a derived watchlist). Failures are logged and retried 5 s later.
+class MergeWorker {
+ public:
+  MergeWorker(HubStore* store, Env* env, MergeServiceOptions options = {}, bool log = true);
+  ~MergeWorker();  // Stop()
+  MergeWorker(const MergeWorker&) = delete;
+  MergeWorker& operator=(const MergeWorker&) = delete;
+
+  void SetAfterMerge(std::function<void(const MergeRunStats&)> after_merge);
+  void Start();  // the thread; it runs at the first Notify()
+  void Notify();
+  void Stop();
+  uint64_t runs() const;  // successful runs so far
+
+ private:
+  void Loop();
+
+  MergeService service_;
+  Env* env_;
+  bool log_;
+  std::function<void(const MergeRunStats&)> after_merge_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool pending_ = false, stop_ = false;
+  uint64_t runs_ = 0;
+  std::thread worker_;
 };
 
 }  // namespace sweep::hub

@@ -150,6 +150,14 @@ class Resolver {
   std::vector<ReviewPair> ReviewQueue() const;  // score descending, then mention ids
   // The evidence for any two known mentions (not only candidates).
   Result<PairEvidence> Explain(const std::string& a, const std::string& b) const;
+  // The entities named in the last Resolve()'s changed_entities, sorted by
+  // id (what a caller storing only the changes writes).
+  std::vector<Entity> ChangedEntities() const;
+
+  // The live mentions of one record, by ordinal (empty if none).
+  std::vector<PersonMention> MentionsOfRecord(const std::string& record_id) const;
+  // The stored decisions (kSame / kNotSame), by seq.
+  const std::vector<Decision>& Decisions() const;
 
   State Export() const;
   static Result<Resolver> Rebuild(const State& state, Options options = {});

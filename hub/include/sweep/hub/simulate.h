@@ -35,6 +35,10 @@ struct Options {
   size_t visits_per_officer_day = 40;
   double den_share = 0.01;  // share of rental units that are dens
   double noise = 0.15;      // share of person mentions typed with noise
+  // Hard noise: each noisy mention carries several errors at once (a name
+  // error, an ID error and a phone error, a third also a wrong birth date)
+  // instead of one; docs/simulate.md "Noise".
+  bool hard_noise = false;
   // For the benchmarks: when > 0, keep generating visits (more days) until
   // at least this many person mentions exist; ignores `days`.
   // Also grows the world so that persons are mentioned about ten times each:
