@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "register_rules.h"
 #include "sweep/v1/record.pb.h"
@@ -24,7 +25,7 @@ struct MergeService::Step {
   MergeRunStats stats;
   std::map<std::string, v1::Record> fresh;    // record id -> newest version in this step
   std::map<std::string, std::string> device;  // record id -> device that pushed it
-  std::map<std::string, size_t> first;        // record id -> first position in this step
+  std::map<std::string, uint64_t> first;      // record id -> ingest order of its first version
 };
 
 MergeService::MergeService(HubStore* store, Env* env, MergeServiceOptions options)
@@ -37,7 +38,8 @@ namespace {
 // The newest version per record among `versions` that parse as records.
 void ParseVersions(const std::vector<StoredVersion>& versions,
                    std::map<std::string, v1::Record>* fresh,
-                   std::map<std::string, std::string>* device, std::map<std::string, size_t>* first,
+                   std::map<std::string, std::string>* device,
+                   std::map<std::string, uint64_t>* first,
                    uint64_t* unreadable) {
   v1::Record record;
   for (const StoredVersion& v : versions) {
@@ -47,7 +49,7 @@ void ParseVersions(const std::vector<StoredVersion>& versions,
       ++*unreadable;
       continue;
     }
-    first->emplace(record.record_id(), first->size());
+    first->emplace(record.record_id(), v.ingest_order);
     auto it = fresh->find(record.record_id());
     if (it != fresh->end() && it->second.version() >= record.version()) continue;
     (*device)[record.record_id()] = v.device_id;
@@ -83,7 +85,8 @@ Status MergeService::WarmUp(const std::pair<uint64_t, uint64_t>& meta) {
 // the step's records, the changed entities, the review queue.
 Status MergeService::Finish(Step* s, const resolve::ResolveResult& result) {
   const Resolver& r = warm_->resolver;
-  for (const auto& [id, version] : s->batch.records) {
+  for (const MergedRecord& rec : s->batch.records) {
+    const std::string& id = rec.record_id;
     for (PersonMention& m : r.MentionsOfRecord(id)) {
       s->batch.mention_devices.push_back(s->device[id]);
       s->batch.mentions.push_back(std::move(m));
@@ -130,25 +133,35 @@ Result<MergeRunStats> MergeService::TryStep(const std::pair<uint64_t, uint64_t>&
   std::vector<std::string> ids;
   for (const auto& [id, record] : s.fresh) ids.push_back(id);
   SWEEP_ASSIGN_OR_RETURN(auto merged, store_->MergedRecordVersions(ids));
-  for (const auto& [id, version] : merged) {
-    if (s.fresh[id].version() <= version) s.fresh.erase(id);
+  for (const MergedRecord& m : merged) {
+    s.first[m.record_id] = m.first_order;  // the record arrived in an earlier step
+    if (s.fresh[m.record_id].version() <= m.version) s.fresh.erase(m.record_id);
   }
   SWEEP_ASSIGN_OR_RETURN(internal::HubSettings settings, internal::LoadSettings(store_));
   Resolver& r = warm_->resolver;
-  // New mentions take ordinals in the order their records first arrived.
-  std::vector<std::pair<size_t, const v1::Record*>> order;
+  // A new mention's ordinal derives from its record's first arrival and its
+  // path, so that it is the same whichever version brought it and however
+  // the log was cut into runs (docs/merge.md §10); known mentions keep theirs.
+  std::vector<std::pair<uint64_t, const v1::Record*>> order;
   for (const auto& [id, record] : s.fresh) order.emplace_back(s.first[id], &record);
   std::sort(order.begin(), order.end());
   std::vector<PersonMention> mentions;
-  for (const auto& [pos, record] : order) {
+  for (const auto& [first_order, record] : order) {
     const std::string& id = record->record_id();
-    s.batch.records.emplace_back(id, record->version());
+    s.batch.records.push_back({id, record->version(), first_order});
     auto of = resolve::MentionsOf(*record, {settings.default_division});
     if (of.empty()) {
       Status st = r.Remove(id);  // a new version without persons
       if (!st.ok() && st.code() != Code::kNotFound) return st;
     }
-    for (PersonMention& m : of) mentions.push_back(std::move(m));
+    std::set<std::string> known;
+    for (const PersonMention& m : r.MentionsOfRecord(id)) known.insert(m.mention_id);
+    for (PersonMention& m : of) {
+      if (!known.count(m.mention_id)) {
+        SWEEP_ASSIGN_OR_RETURN(m.ordinal, resolve::OrdinalOf(first_order, m.mention_id));
+      }
+      mentions.push_back(std::move(m));
+    }
   }
   SWEEP_RETURN_IF_ERROR(r.Upsert(std::move(mentions)).WithContext("merging ingested records"));
   resolve::ResolveResult result = r.Resolve();

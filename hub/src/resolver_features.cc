@@ -243,3 +243,38 @@ std::vector<PersonMention> MentionsOf(const v1::Record& record,
 }
 
 }  // namespace sweep::hub::resolve
+
+namespace sweep::hub::resolve {
+
+Result<uint64_t> OrdinalOf(uint64_t first_order, std::string_view mention_id) {
+  constexpr int kSlotBits = 20;
+  const size_t slash = mention_id.rfind('/');
+  const std::string_view path =
+      slash == std::string_view::npos ? mention_id : mention_id.substr(slash + 1);
+  uint64_t slot = 0;
+  if (path != "landlord") {
+    const size_t open = path.find('[');
+    const std::string_view list = path.substr(0, open);
+    uint64_t index = 0;
+    bool digits = open != std::string_view::npos && path.size() > open + 2 && path.back() == ']';
+    for (size_t i = open + 1; digits && i + 1 < path.size(); ++i) {
+      const char c = path[i];
+      digits = c >= '0' && c <= '9' && index < (uint64_t{1} << kSlotBits);
+      index = index * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if ((list != "occupants" && list != "persons") || !digits) {
+      return Status::InvalidArgument("mention '" + std::string(mention_id) +
+                                     "' has no person path (landlord, occupants[i], persons[i])");
+    }
+    slot = index + 1;
+  }
+  if (first_order == 0 || first_order >= (uint64_t{1} << (63 - kSlotBits)) ||
+      slot >= (uint64_t{1} << kSlotBits)) {
+    return Status::InvalidArgument("mention '" + std::string(mention_id) + "': ingest order " +
+                                   std::to_string(first_order) + " or slot " +
+                                   std::to_string(slot) + " out of range for an ordinal");
+  }
+  return (first_order << kSlotBits) | slot;
+}
+
+}  // namespace sweep::hub::resolve

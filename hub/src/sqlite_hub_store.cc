@@ -129,7 +129,20 @@ Status MigrateFrom2(sql::Db* db) { return CreateMergeSchema(db); }
 
 // Version 3 -> 4 (in the opening transaction): the case tables, empty (no
 // edits, nothing derived published yet), and the feed index by (kind, key).
-Status MigrateFrom3(sql::Db* db) { return CreateCaseSchema(db); }
+// A version 3 file's merge_records gains first_order, the ingest order of
+// each record's first version (docs/merge.md §10); mentions already stored
+// keep their ordinals.
+Status MigrateFrom3(sql::Db* db, bool had_merge_tables) {
+  if (had_merge_tables) {
+    SWEEP_RETURN_IF_ERROR(db->Exec(R"sql(
+      ALTER TABLE merge_records ADD COLUMN first_order INTEGER NOT NULL DEFAULT 0;
+      UPDATE merge_records SET first_order = f.o
+        FROM (SELECT record_id, MIN(ingest_order) AS o FROM versions GROUP BY record_id) AS f
+        WHERE f.record_id = merge_records.record_id;
+    )sql"));
+  }
+  return CreateCaseSchema(db);
+}
 
 Status SetSchemaVersion(sql::Db* db) {
   SWEEP_ASSIGN_OR_RETURN(auto st,
@@ -187,7 +200,7 @@ Status InitOrCheckSchema(sql::Db* db) {
   if (version >= 1 && version <= 3) {  // 1 -> 2 -> 3 -> 4, in this one transaction
     if (version == 1) SWEEP_RETURN_IF_ERROR(MigrateFrom1(db));
     if (version <= 2) SWEEP_RETURN_IF_ERROR(MigrateFrom2(db));
-    SWEEP_RETURN_IF_ERROR(MigrateFrom3(db));
+    SWEEP_RETURN_IF_ERROR(MigrateFrom3(db, version == 3));
     SWEEP_RETURN_IF_ERROR(SetSchemaVersion(db));
     return tx->Commit();
   }

@@ -123,7 +123,7 @@ class SqliteHubStore final : public HubStore {
 
   Result<std::pair<uint64_t, uint64_t>> MergeCursorRevision() override;
   Result<MergeState> LoadMergeState() override;
-  Result<std::vector<std::pair<std::string, uint64_t>>> MergedRecordVersions(
+  Result<std::vector<MergedRecord>> MergedRecordVersions(
       const std::vector<std::string>& record_ids) override;
   Status ApplyMerge(const MergeBatch& batch) override;
   Result<std::vector<resolve::ReviewPair>> MergeReviewQueue() override;

@@ -28,6 +28,7 @@ StoredVersion ReadVersion(const sql::Stmt& st) {
   v.entry_hash = st.Blob(5);
   v.head_sig = st.Blob(6);
   v.received_ms = st.Int(7);
+  v.ingest_order = static_cast<uint64_t>(st.Int(8));
   return v;
 }
 

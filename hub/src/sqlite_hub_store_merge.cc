@@ -24,7 +24,8 @@ Status CreateMergeSchema(sql::Db* db) {
       id INTEGER PRIMARY KEY CHECK(id = 1),
       cursor INTEGER NOT NULL, revision INTEGER NOT NULL);
     INSERT INTO merge_meta(id, cursor, revision) VALUES(1, 0, 0);
-    CREATE TABLE merge_records(record_id TEXT PRIMARY KEY, version INTEGER NOT NULL);
+    CREATE TABLE merge_records(record_id TEXT PRIMARY KEY, version INTEGER NOT NULL,
+                               first_order INTEGER NOT NULL DEFAULT 0);
     CREATE TABLE merge_mentions(
       mention_id TEXT PRIMARY KEY,
       ordinal INTEGER NOT NULL UNIQUE,
@@ -110,13 +111,13 @@ Status WriteMentions(sql::Db* db, const MergeBatch& b) {
                                      " (SELECT mention_id FROM merge_mentions WHERE record_id=?)"));
   SWEEP_ASSIGN_OR_RETURN(auto drop, db->Prepare("DELETE FROM merge_mentions WHERE record_id=?"));
   SWEEP_ASSIGN_OR_RETURN(auto record, db->Prepare("INSERT OR REPLACE INTO merge_records(record_id,"
-                                                  " version) VALUES(?, ?)"));
-  for (const auto& [id, version] : b.records) {
+                                                  " version, first_order) VALUES(?, ?, ?)"));
+  for (const auto& [id, version, first_order] : b.records) {
     drop_entities.Bind(1, id);
     SWEEP_RETURN_IF_ERROR(drop_entities.Run());
     drop.Bind(1, id);
     SWEEP_RETURN_IF_ERROR(drop.Run());
-    record.Bind(1, id).Bind(2, ToSql(version));
+    record.Bind(1, id).Bind(2, ToSql(version)).Bind(3, ToSql(first_order));
     SWEEP_RETURN_IF_ERROR(record.Run());
   }
   SWEEP_ASSIGN_OR_RETURN(auto st, db->Prepare("INSERT INTO merge_mentions(mention_id, ordinal,"
@@ -260,16 +261,18 @@ Result<MergeState> SqliteHubStore::LoadMergeState() {
   return out;
 }
 
-Result<std::vector<std::pair<std::string, uint64_t>>> SqliteHubStore::MergedRecordVersions(
+Result<std::vector<MergedRecord>> SqliteHubStore::MergedRecordVersions(
     const std::vector<std::string>& record_ids) {
   std::lock_guard lock(mu_);
-  SWEEP_ASSIGN_OR_RETURN(auto st,
-                         db_->Prepare("SELECT version FROM merge_records WHERE record_id=?"));
-  std::vector<std::pair<std::string, uint64_t>> out;
+  SWEEP_ASSIGN_OR_RETURN(
+      auto st, db_->Prepare("SELECT version, first_order FROM merge_records WHERE record_id=?"));
+  std::vector<MergedRecord> out;
   for (const std::string& id : record_ids) {
     st.Bind(1, id);
     SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (row) out.emplace_back(id, static_cast<uint64_t>(st.Int(0)));
+    if (row) {
+      out.push_back({id, static_cast<uint64_t>(st.Int(0)), static_cast<uint64_t>(st.Int(1))});
+    }
     SWEEP_RETURN_IF_ERROR(st.Reset());
   }
   return out;

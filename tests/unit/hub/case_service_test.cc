@@ -250,13 +250,24 @@ TEST_CASE("cases: disposition codes are checked and stored") {
 TEST_CASE("cases: a version 3 database is migrated in place to version 4") {
   TempDir dir;
   std::string path = dir.Sub("hub.db");
-  { auto store = OpenHubStore(path); }
-  {  // Turn it into what version 3 wrote: no case tables.
+  {
+    auto store = OpenHubStore(path);
+    EnrollDevice(store.get(), "dev-a", "A1001", 1);
+    PushRecords(store.get(), "dev-a",
+                {RentalVisit("other", 1, "A1001", kDen, v1::UNIT_STATUS_CHECKED, kT0),
+                 RentalVisit("r1", 1, "A1001", kDen, v1::UNIT_STATUS_CHECKED, kT0),
+                 RentalVisit("r1", 2, "A1001", kDen, v1::UNIT_STATUS_CHECKED, kT0)});
+  }
+  {  // Turn it into what version 3 wrote: no case tables, merge_records
+     // without first_order (r1 merged at version 2).
     auto db = sql::Db::Open(path, false);
     REQUIRE(db.ok());
     REQUIRE((*db)
                 ->Exec("DROP TABLE case_edits; DROP TABLE watchlist_derived;"
-                       " DROP INDEX feed_by_kind_key;"
+                       " DROP INDEX feed_by_kind_key; DROP TABLE merge_records;"
+                       " CREATE TABLE merge_records(record_id TEXT PRIMARY KEY,"
+                       "                            version INTEGER NOT NULL);"
+                       " INSERT INTO merge_records VALUES('r1', 2);"
                        " UPDATE meta SET value='3' WHERE key='schema_version'")
                 .ok());
   }
@@ -279,4 +290,12 @@ TEST_CASE("cases: a version 3 database is migrated in place to version 4") {
   REQUIRE(st.ok());
   REQUIRE(*st->Step());
   CHECK(st->Text(0) == "4");
+  // merge_records gained the ingest order of each record's first version
+  auto first = (*db)->Prepare(
+      "SELECT m.first_order, (SELECT ingest_order FROM versions WHERE record_id='r1'"
+      " AND version=1) FROM merge_records m WHERE m.record_id='r1'");
+  REQUIRE(first.ok());
+  REQUIRE(*first->Step());
+  CHECK(first->Int(0) > 1);
+  CHECK(first->Int(0) == first->Int(1));
 }

@@ -73,6 +73,7 @@ struct StoredVersion {
   Bytes entry_hash;        // 32 bytes
   Bytes head_sig;          // empty when the tablet did not sign this entry
   int64_t received_ms = 0;
+  uint64_t ingest_order = 0;  // the hub's order of arrival (filled when read back)
 };
 
 struct Alert {
@@ -218,13 +219,21 @@ struct MergeState {
   uint64_t entities = 0;             // stored entities (persons)
 };
 
+// A record the merge has placed: its version, and the ingest order of its
+// first version (from which its mentions' ordinals derive: docs/merge.md §10).
+struct MergedRecord {
+  std::string record_id;
+  uint64_t version = 0;
+  uint64_t first_order = 0;
+};
+
 // One merge step (a run or a decision), applied atomically.
 struct MergeBatch {
   uint64_t expected_revision = 0;  // Conflict unless the revision is still here
   uint64_t new_cursor = 0;
   // Records whose mentions are replaced by `mentions` (a newer version),
   // with that version; their earlier mentions are deleted first.
-  std::vector<std::pair<std::string, uint64_t>> records;
+  std::vector<MergedRecord> records;
   std::vector<resolve::PersonMention> mentions;
   std::vector<std::string> mention_devices;  // parallel to `mentions`
   bool replace_decisions = false;            // replace every decision with `decisions`
@@ -394,8 +403,8 @@ class HubStore {
   virtual Result<std::pair<uint64_t, uint64_t>> MergeCursorRevision() = 0;
   // Everything a Resolver needs to come back (resolve::Resolver::Rebuild).
   virtual Result<MergeState> LoadMergeState() = 0;
-  // The stored version of each given record (records never merged left out).
-  virtual Result<std::vector<std::pair<std::string, uint64_t>>> MergedRecordVersions(
+  // Each given record the merge placed (records never merged left out).
+  virtual Result<std::vector<MergedRecord>> MergedRecordVersions(
       const std::vector<std::string>& record_ids) = 0;
   // Applies the batch and moves the cursor, atomically; Conflict (nothing
   // written) if the revision moved.

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sweep/schema/address.h"
@@ -49,6 +50,14 @@ struct PersonMention {
 // normalised with `context` unless they already carry a key.
 std::vector<PersonMention> MentionsOf(const v1::Record& record,
                                       const schema::AddressContext& context = {});
+
+// The ordinal the merge gives a new mention: its record's first arrival
+// (`first_order`, the ingest order of the record's first version, ≥ 1) in
+// the high bits and its slot in the record in the low 20 (landlord 0,
+// occupants[i] / persons[i] i + 1), so it does not depend on which version
+// brought the mention (docs/merge.md §10). InvalidArgument on a path it does
+// not know or out of range.
+Result<uint64_t> OrdinalOf(uint64_t first_order, std::string_view mention_id);
 
 enum class DecisionKind { kSame, kNotSame, kSplit };
 
