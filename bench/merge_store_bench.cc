@@ -319,6 +319,15 @@ Status Setup(Bench* b) {
   return Status::Ok();
 }
 
+// Where a run's time went (MergeRunStats' phase timings).
+void AddPhases(Report* rep, const std::string& name, const hub::MergeRunStats& run) {
+  rep->Add(name + ".prepare.seconds", double(run.prepare_ms) / 1000, "s",
+           "  read, parse, upsert the mentions");
+  rep->Add(name + ".resolve.seconds", double(run.resolve_ms) / 1000, "s", "  Resolve()");
+  rep->Add(name + ".store.seconds", double(run.store_ms) / 1000, "s",
+           "  collect the changes, ApplyMerge");
+}
+
 // The first run over everything stored.
 Status PhaseFull(Bench* b, bool* good) {
   b->rep.Section("full: first merge run over everything stored");
@@ -337,6 +346,7 @@ Status PhaseFull(Bench* b, bool* good) {
              "peak RSS during the run (whole process)");
   b->rep.Add("merge_store.full.rss_before", double(rss_before) / 1024.0, "MiB",
              "RSS before: the truth table, the store");
+  AddPhases(&b->rep, "merge_store.full", run);
   b->rep.Add("merge_store.full.persons", double(run.entities), "entities", "persons stored");
   b->rep.Add("merge_store.full.review", double(run.review), "pairs", "review queue");
   AddQuality(&b->rep, "merge_store.full", q);
@@ -376,6 +386,7 @@ Status PhaseIncremental(Bench* b, bool* good) {
              "new versions read");
   b->rep.Add("merge_store.warm.seconds", warm_s, "s", "Run() with the warm resolver");
   b->rep.Add("merge_store.cold.seconds", cold_s, "s", "Run() rebuilding from the store");
+  AddPhases(&b->rep, "merge_store.warm", warm);
   b->rep.Add("merge_store.warm.vs_cold", cold_s / warm_s, "x", "cold ÷ warm (>1: warm faster)");
   b->rep.Add("merge_store.idle.seconds", idle_s, "s", "Run() with nothing new (warm)");
   b->rep.Add("merge_store.warm.equals_cold", same ? 1 : 0, "bool",

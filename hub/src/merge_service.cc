@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "register_rules.h"
 #include "sweep/v1/record.pb.h"
@@ -19,13 +20,14 @@ namespace {
 constexpr int kMaxAttempts = 20;
 }  // namespace
 
-// What one step computes before it is applied.
+// What one step computes before it is applied. A step reads the versions
+// in chunks (batch_versions at a time, each upserted into the warm resolver
+// and dropped), resolves once and stores once.
 struct MergeService::Step {
   MergeBatch batch;
   MergeRunStats stats;
-  std::map<std::string, v1::Record> fresh;    // record id -> newest version in this step
-  std::map<std::string, std::string> device;  // record id -> device that pushed it
-  std::map<std::string, uint64_t> first;      // record id -> ingest order of its first version
+  std::unordered_map<std::string, size_t> placed;  // record id -> index in batch.records
+  std::vector<size_t> persons;                     // parallel to batch.records: its mentions
 };
 
 MergeService::MergeService(HubStore* store, Env* env, MergeServiceOptions options)
@@ -35,12 +37,16 @@ MergeService::MergeService(HubStore* store, Env* env, MergeServiceOptions option
 
 namespace {
 
-// The newest version per record among `versions` that parse as records.
-void ParseVersions(const std::vector<StoredVersion>& versions,
-                   std::map<std::string, v1::Record>* fresh,
-                   std::map<std::string, std::string>* device,
-                   std::map<std::string, uint64_t>* first,
-                   uint64_t* unreadable) {
+// One chunk's newest version per record, among the versions that parse.
+struct Fresh {
+  v1::Record record;
+  std::string device;
+  uint64_t first = 0;  // ingest order of the record's first version in the chunk
+};
+
+std::unordered_map<std::string, Fresh> ParseVersions(const std::vector<StoredVersion>& versions,
+                                                     uint64_t* unreadable) {
+  std::unordered_map<std::string, Fresh> fresh;
   v1::Record record;
   for (const StoredVersion& v : versions) {
     record.Clear();
@@ -49,12 +55,13 @@ void ParseVersions(const std::vector<StoredVersion>& versions,
       ++*unreadable;
       continue;
     }
-    first->emplace(record.record_id(), v.ingest_order);
-    auto it = fresh->find(record.record_id());
-    if (it != fresh->end() && it->second.version() >= record.version()) continue;
-    (*device)[record.record_id()] = v.device_id;
-    (*fresh)[record.record_id()] = record;
+    auto [it, added] = fresh.try_emplace(record.record_id());
+    if (added) it->second.first = v.ingest_order;
+    if (!added && it->second.record.version() >= record.version()) continue;
+    it->second.device = v.device_id;
+    it->second.record.Swap(&record);
   }
+  return fresh;
 }
 
 }  // namespace
@@ -81,24 +88,18 @@ Status MergeService::WarmUp(const std::pair<uint64_t, uint64_t>& meta) {
   return Status::Ok();
 }
 
-// Fills the batch from the warm resolver after Resolve(): the mentions of
-// the step's records, the changed entities, the review queue.
+// Fills the batch from the warm resolver after Resolve(): where the step's
+// records' mentions come from, the changed entities, the review queue.
 Status MergeService::Finish(Step* s, const resolve::ResolveResult& result) {
   const Resolver& r = warm_->resolver;
-  for (const MergedRecord& rec : s->batch.records) {
-    const std::string& id = rec.record_id;
-    for (PersonMention& m : r.MentionsOfRecord(id)) {
-      s->batch.mention_devices.push_back(s->device[id]);
-      s->batch.mentions.push_back(std::move(m));
-    }
-  }
+  s->batch.mentions_of = [&r](const std::string& id) { return r.MentionsOfRecord(id); };
+  for (size_t n : s->persons) s->stats.new_mentions += n;
   s->batch.entities = r.ChangedEntities();
   for (const resolve::Entity& e : s->batch.entities) {
     if (e.mentions.size() >= 2) ++s->stats.merged;
   }
   s->batch.removed_entities = result.removed_entities;
   s->batch.review = r.ReviewQueue();
-  s->stats.new_mentions = s->batch.mentions.size();
   s->stats.mentions = result.mentions;
   s->stats.entities = result.entities;
   s->stats.review = s->batch.review.size();
@@ -122,51 +123,108 @@ Status MergeService::Apply(Step* s, const resolve::ResolveResult& result) {
   return Status::Ok();
 }
 
-Result<MergeRunStats> MergeService::TryStep(const std::pair<uint64_t, uint64_t>& meta,
-                                            const std::vector<StoredVersion>& versions,
-                                            uint64_t last) {
-  Step s;
-  s.batch.expected_revision = meta.second;
-  s.batch.new_cursor = last;
-  s.stats.versions = versions.size();
-  ParseVersions(versions, &s.fresh, &s.device, &s.first, &s.stats.unreadable);
-  std::vector<std::string> ids;
-  for (const auto& [id, record] : s.fresh) ids.push_back(id);
-  SWEEP_ASSIGN_OR_RETURN(auto merged, store_->MergedRecordVersions(ids));
-  for (const MergedRecord& m : merged) {
-    s.first[m.record_id] = m.first_order;  // the record arrived in an earlier step
-    if (s.fresh[m.record_id].version() <= m.version) s.fresh.erase(m.record_id);
+// Upserts one chunk of versions into the warm resolver and notes its
+// records in the step (per record, the highest version wins, whether it is
+// stored, in this step already or in this chunk).
+Status MergeService::AddChunk(Step* s, const std::vector<StoredVersion>& versions,
+                              const std::string& default_division) {
+  s->stats.versions += versions.size();
+  std::unordered_map<std::string, Fresh> fresh = ParseVersions(versions, &s->stats.unreadable);
+  std::vector<std::string> unseen;
+  for (const auto& [id, f] : fresh) {
+    if (!s->placed.count(id)) unseen.push_back(id);
   }
-  SWEEP_ASSIGN_OR_RETURN(internal::HubSettings settings, internal::LoadSettings(store_));
+  SWEEP_ASSIGN_OR_RETURN(auto stored, store_->MergedRecordVersions(unseen));
+  for (MergedRecord& m : stored) {
+    auto it = fresh.find(m.record_id);
+    if (it->second.record.version() <= m.version) {
+      fresh.erase(it);  // already merged at this version or a newer one
+      continue;
+    }
+    m.replaces = true;  // first_order: the record arrived in an earlier step
+    s->placed.emplace(m.record_id, s->batch.records.size());
+    s->batch.records.push_back(std::move(m));
+    s->persons.push_back(0);
+  }
+  // Per record: its place in the step (new records get one here), and the
+  // chunk's version unless the step already has that version or a newer one.
+  struct Work {
+    uint64_t first_order;
+    size_t place;
+    bool earlier;  // upserted by an earlier chunk of this step
+    bool operator<(const Work& o) const { return first_order < o.first_order; }
+  };
+  std::vector<Work> order;
+  for (auto& [id, f] : fresh) {
+    auto [it, added] = s->placed.try_emplace(id, s->batch.records.size());
+    if (added) {
+      MergedRecord m;
+      m.record_id = id;
+      m.first_order = f.first;
+      s->batch.records.push_back(std::move(m));
+      s->persons.push_back(0);
+    }
+    MergedRecord& m = s->batch.records[it->second];
+    const bool earlier = !added && !m.device_id.empty();
+    if (earlier && m.version >= f.record.version()) continue;  // it had a newer one
+    m.version = f.record.version();
+    m.device_id = f.device;
+    order.push_back({m.first_order, it->second, earlier});
+  }
+  std::sort(order.begin(), order.end());
   Resolver& r = warm_->resolver;
   // A new mention's ordinal derives from its record's first arrival and its
   // path, so that it is the same whichever version brought it and however
   // the log was cut into runs (docs/merge.md §10); known mentions keep theirs.
-  std::vector<std::pair<uint64_t, const v1::Record*>> order;
-  for (const auto& [id, record] : s.fresh) order.emplace_back(s.first[id], &record);
-  std::sort(order.begin(), order.end());
   std::vector<PersonMention> mentions;
-  for (const auto& [first_order, record] : order) {
-    const std::string& id = record->record_id();
-    s.batch.records.push_back({id, record->version(), first_order});
-    auto of = resolve::MentionsOf(*record, {settings.default_division});
-    if (of.empty()) {
-      Status st = r.Remove(id);  // a new version without persons
-      if (!st.ok() && st.code() != Code::kNotFound) return st;
-    }
+  for (const auto& [first_order, place, earlier] : order) {
+    const MergedRecord& m = s->batch.records[place];
+    const v1::Record& record = fresh.at(m.record_id).record;
+    auto of = resolve::MentionsOf(record, {default_division});
+    s->persons[place] = of.size();
     std::set<std::string> known;
-    for (const PersonMention& m : r.MentionsOfRecord(id)) known.insert(m.mention_id);
-    for (PersonMention& m : of) {
-      if (!known.count(m.mention_id)) {
-        SWEEP_ASSIGN_OR_RETURN(m.ordinal, resolve::OrdinalOf(first_order, m.mention_id));
+    if (m.replaces || earlier) {
+      for (const PersonMention& p : r.MentionsOfRecord(m.record_id)) known.insert(p.mention_id);
+    }
+    if (of.empty() && !known.empty()) SWEEP_RETURN_IF_ERROR(r.Remove(m.record_id));
+    for (PersonMention& p : of) {
+      if (!known.count(p.mention_id)) {
+        SWEEP_ASSIGN_OR_RETURN(p.ordinal, resolve::OrdinalOf(first_order, p.mention_id));
       }
-      mentions.push_back(std::move(m));
+      mentions.push_back(std::move(p));
     }
   }
-  SWEEP_RETURN_IF_ERROR(r.Upsert(std::move(mentions)).WithContext("merging ingested records"));
-  resolve::ResolveResult result = r.Resolve();
+  return r.Upsert(std::move(mentions)).WithContext("merging ingested records");
+}
+
+// One atomic step: the first chunk (read by RunStep), then more chunks
+// until the log is read or the step holds step_versions versions.
+Result<MergeRunStats> MergeService::TryStep(const std::pair<uint64_t, uint64_t>& meta,
+                                            std::vector<StoredVersion> versions, uint64_t last) {
+  Step s;
+  s.batch.expected_revision = meta.second;
+  const int64_t t0 = env_->NowMillis();
+  SWEEP_ASSIGN_OR_RETURN(internal::HubSettings settings, internal::LoadSettings(store_));
+  for (;;) {
+    SWEEP_RETURN_IF_ERROR(AddChunk(&s, versions, settings.default_division));
+    versions.clear();
+    versions.shrink_to_fit();
+    if (options_.progress) options_.progress(reported_ + s.stats.versions);
+    if (s.stats.versions >= options_.step_versions) break;
+    uint64_t next = last;
+    SWEEP_ASSIGN_OR_RETURN(versions, store_->ReadIngested(last, options_.batch_versions, &next));
+    if (versions.empty()) break;
+    last = next;
+  }
+  s.batch.new_cursor = last;
+  const int64_t t1 = env_->NowMillis();
+  resolve::ResolveResult result = warm_->resolver.Resolve();
+  const int64_t t2 = env_->NowMillis();
   s.stats.records = s.batch.records.size();
   SWEEP_RETURN_IF_ERROR(Apply(&s, result));  // decisions unchanged: not rewritten
+  s.stats.prepare_ms = t1 - t0;
+  s.stats.resolve_ms = t2 - t1;
+  s.stats.store_ms = env_->NowMillis() - t2;
   return s.stats;
 }
 
@@ -184,7 +242,7 @@ Result<MergeRunStats> MergeService::RunStep(bool* done) {
     if (warm_->cursor != meta.first || warm_->revision != meta.second) {
       continue;  // another process ran in between
     }
-    Result<MergeRunStats> step = TryStep(meta, versions, last);
+    Result<MergeRunStats> step = TryStep(meta, std::move(versions), last);
     if (!step.ok()) warm_.reset();  // it may hold half a step
     if (step.ok()) {
       step->retries = static_cast<uint64_t>(attempt);
@@ -199,6 +257,7 @@ Result<MergeRunStats> MergeService::RunStep(bool* done) {
 
 Result<MergeRunStats> MergeService::Run() {
   MergeRunStats total;
+  reported_ = 0;
   for (;;) {
     bool done = false;
     SWEEP_ASSIGN_OR_RETURN(MergeRunStats step, RunStep(&done));
@@ -226,11 +285,14 @@ Result<MergeRunStats> MergeService::Run() {
     total.new_mentions += step.new_mentions;
     total.merged += step.merged;
     total.retries += step.retries;
+    total.prepare_ms += step.prepare_ms;
+    total.resolve_ms += step.resolve_ms;
+    total.store_ms += step.store_ms;
     total.mentions = step.mentions;
     total.entities = step.entities;
     total.review = step.review;
     total.conflicts.insert(total.conflicts.end(), step.conflicts.begin(), step.conflicts.end());
-    if (options_.progress) options_.progress(total.versions);
+    reported_ = total.versions;
   }
 }
 

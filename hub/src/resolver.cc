@@ -35,12 +35,12 @@ Status Resolver::Impl::CheckBatch(const std::vector<PersonMention>& mentions) co
     if (!ids.insert(m.mention_id).second) return fail("the same mention id twice in one batch");
     if (m.ordinal == 0) continue;
     auto known = slot_of_.find(m.mention_id);
-    if (known != slot_of_.end() && mentions_[known->second].ordinal != m.ordinal) {
+    if (known != slot_of_.end() && mentions_.Ordinal(known->second) != m.ordinal) {
       return fail("ordinal " + std::to_string(m.ordinal) +
                   " differs from its stored ordinal; pass 0 to keep it");
     }
     auto owner = slot_of_ordinal_.find(m.ordinal);
-    if ((owner != slot_of_ordinal_.end() && mentions_[owner->second].mention_id != m.mention_id) ||
+    if ((owner != slot_of_ordinal_.end() && mentions_.Id(owner->second) != m.mention_id) ||
         !ordinals.insert(m.ordinal).second) {
       return fail("ordinal " + std::to_string(m.ordinal) + " already belongs to another mention");
     }
@@ -56,18 +56,18 @@ Status Resolver::Impl::Upsert(std::vector<PersonMention> mentions) {
     records.insert(m.record_id);
     if (m.ordinal == 0) {
       auto known = slot_of_.find(m.mention_id);
-      m.ordinal = known != slot_of_.end() ? mentions_[known->second].ordinal : next_ordinal_++;
+      m.ordinal = known != slot_of_.end() ? mentions_.Ordinal(known->second) : next_ordinal_++;
     }
   }
   for (std::string_view r : records) {  // a new version replaces the record's mentions
-    auto it = record_slots_.find(std::string(r));
+    auto it = record_slots_.find(r);
     if (it == record_slots_.end()) continue;
     const std::vector<uint32_t> old = it->second;
     for (uint32_t s : old) KillSlot(s);
   }
   records.clear();  // views into `mentions`, which move below
   const size_t total = mentions_.size() + mentions.size();
-  mentions_.reserve(total);
+  mentions_.Reserve(total);
   features_.reserve(total);
   slot_of_.reserve(slot_of_.size() + mentions.size());
   for (auto& m : mentions) AddSlot(std::move(m));
@@ -144,12 +144,11 @@ void Resolver::Impl::IndexSlot(uint32_t slot, bool add) {
 }
 
 uint32_t Resolver::Impl::AddSlot(PersonMention m) {
-  const auto slot = static_cast<uint32_t>(mentions_.size());
   features_.push_back(maker_.Make(m, strings_));
-  slot_of_[m.mention_id] = slot;
-  record_slots_[m.record_id].push_back(slot);
+  const uint32_t slot = mentions_.Add(m, strings_);
+  slot_of_[mentions_.Id(slot)] = slot;
+  record_slots_[mentions_.RecordId(slot)].push_back(slot);
   slot_of_ordinal_[m.ordinal] = slot;
-  mentions_.push_back(std::move(m));
   live_.push_back(1);
   adj_.emplace_back();
   comp_of_.push_back(kNone);
@@ -175,12 +174,13 @@ void Resolver::Impl::KillSlot(uint32_t slot) {
   IndexSlot(slot, false);
   EraseEdges(slot);
   live_[slot] = 0;
-  const PersonMention& m = mentions_[slot];
-  slot_of_.erase(m.mention_id);
-  slot_of_ordinal_.erase(m.ordinal);
-  EraseValue(record_slots_[m.record_id], slot);
+  slot_of_.erase(mentions_.Id(slot));
+  slot_of_ordinal_.erase(mentions_.Ordinal(slot));
+  EraseValue(record_slots_[mentions_.RecordId(slot)], slot);
   if (comp_of_[slot] != kNone) old_comps_.push_back(comp_of_[slot]);
-  for (uint32_t d : decisions_of_[m.mention_id]) {  // its partners may come apart
+  auto dit = decisions_of_.find(mentions_.Id(slot));
+  if (dit == decisions_of_.end()) return;
+  for (uint32_t d : dit->second) {  // its partners may come apart
     for (const std::string* id : {&decisions_[d].a, &decisions_[d].b}) {
       auto it = slot_of_.find(*id);
       if (it != slot_of_.end()) touched_slots_.push_back(it->second);
@@ -203,25 +203,25 @@ void Resolver::Impl::StoreDecision(Decision d) {
 Status Resolver::Impl::ExpandSplit(const Decision& d) {
   uint32_t anchor = kNone;
   for (const auto& [a, rec] : entities_) {
-    if (EntityIdFor(mentions_[a].mention_id) == d.entity_id) anchor = a;
+    if (EntityIdFor(mentions_.Id(a)) == d.entity_id) anchor = a;
   }
   if (anchor == kNone) return Status::NotFound("no entity " + d.entity_id);
   const std::vector<uint32_t>& members = entities_.at(anchor).members;
-  std::set<std::string> leaving(d.mentions.begin(), d.mentions.end());
+  std::set<std::string, std::less<>> leaving(d.mentions.begin(), d.mentions.end());
   size_t found = 0;
-  for (uint32_t s : members) found += leaving.count(mentions_[s].mention_id);
+  for (uint32_t s : members) found += leaving.count(mentions_.Id(s));
   if (found != leaving.size() || found == 0 || found == members.size()) {
     return Status::InvalidArgument("split of " + d.entity_id +
                                    ": name a non-empty part of its mentions, not all of them");
   }
   const uint64_t seq = d.seq ? d.seq : next_seq_;
   for (uint32_t x : members) {
-    if (!leaving.count(mentions_[x].mention_id)) continue;
+    if (!leaving.count(mentions_.Id(x))) continue;
     for (uint32_t y : members) {
-      if (leaving.count(mentions_[y].mention_id)) continue;
+      if (leaving.count(mentions_.Id(y))) continue;
       StoreDecision({DecisionKind::kNotSame,
-                     mentions_[x].mention_id,
-                     mentions_[y].mention_id,
+                     std::string(mentions_.Id(x)),
+                     std::string(mentions_.Id(y)),
                      "",
                      {},
                      seq,
@@ -253,7 +253,7 @@ void Resolver::Impl::SupersedeNotSame(const std::string& a, const std::string& b
     std::set<std::string> out{id};
     const uint32_t anchor = anchor_of_[slot_of_.at(id)];
     if (anchor == kNone) return out;
-    for (uint32_t s : entities_.at(anchor).members) out.insert(mentions_[s].mention_id);
+    for (uint32_t s : entities_.at(anchor).members) out.emplace(mentions_.Id(s));
     return out;
   };
   const std::set<std::string> ea = members(a), eb = members(b);
@@ -282,8 +282,9 @@ void Resolver::Impl::SupersedeNotSame(const std::string& a, const std::string& b
 Entity Resolver::Impl::MakeEntity(uint32_t anchor) const {
   const EntityRec& rec = entities_.at(anchor);
   Entity e;
-  e.id = EntityIdFor(mentions_[anchor].mention_id);
-  for (uint32_t s : rec.members) e.mentions.push_back(mentions_[s].mention_id);
+  e.id = EntityIdFor(mentions_.Id(anchor));
+  e.mentions.reserve(rec.members.size());
+  for (uint32_t s : rec.members) e.mentions.emplace_back(mentions_.Id(s));
   e.id_number = strings_.Str(rec.id_text);
   return e;
 }
@@ -315,7 +316,7 @@ std::vector<PersonMention> Resolver::Impl::MentionsOfRecord(const std::string& r
   auto it = record_slots_.find(record_id);
   if (it == record_slots_.end()) return out;
   for (uint32_t s : it->second) {
-    if (live_[s]) out.push_back(mentions_[s]);
+    if (live_[s]) out.push_back(mentions_.Get(s, strings_));
   }
   std::sort(out.begin(), out.end(),
             [](const PersonMention& x, const PersonMention& y) { return x.ordinal < y.ordinal; });
@@ -326,9 +327,9 @@ std::vector<ReviewPair> Resolver::Impl::ReviewQueue() const {
   std::vector<ReviewPair> out;
   for (const auto& [comp, recs] : review_) {
     for (const ReviewRec& r : recs) {
-      out.push_back({mentions_[r.a].mention_id, mentions_[r.b].mention_id,
-                     EntityIdFor(mentions_[r.anchor_a].mention_id),
-                     EntityIdFor(mentions_[r.anchor_b].mention_id), ToBits(r.score)});
+      out.push_back({std::string(mentions_.Id(r.a)), std::string(mentions_.Id(r.b)),
+                     EntityIdFor(mentions_.Id(r.anchor_a)), EntityIdFor(mentions_.Id(r.anchor_b)),
+                     ToBits(r.score)});
     }
   }
   std::sort(out.begin(), out.end(), [](const ReviewPair& x, const ReviewPair& y) {
@@ -358,7 +359,7 @@ Result<PairEvidence> Resolver::Impl::Explain(const std::string& a, const std::st
 
 State Resolver::Impl::Export() const {
   State st;
-  for (const auto& [ordinal, slot] : slot_of_ordinal_) st.mentions.push_back(mentions_[slot]);
+  for (const auto& [ordinal, slot] : slot_of_ordinal_) st.mentions.push_back(mentions_.Get(slot, strings_));
   std::sort(st.mentions.begin(), st.mentions.end(),
             [](const PersonMention& x, const PersonMention& y) { return x.ordinal < y.ordinal; });
   st.decisions = decisions_;

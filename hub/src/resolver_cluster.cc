@@ -29,12 +29,12 @@ void Resolver::Impl::GatherComponent(const std::vector<uint32_t>& members, Compo
     for (const Edge& e : adj_[s]) {
       if (local_of_[e.other] > i) g.edges.push_back({e.score, i, local_of_[e.other]});
     }
-    auto dit = decisions_of_.find(mentions_[s].mention_id);
+    auto dit = decisions_of_.find(mentions_.Id(s));
     if (dit == decisions_of_.end()) continue;
     for (uint32_t di : dit->second) {
       const Decision& d = decisions_[di];
       uint32_t other;
-      if (d.a != mentions_[s].mention_id || !in_comp(d.b, &other)) continue;
+      if (d.a != mentions_.Id(s) || !in_comp(d.b, &other)) continue;
       if (d.kind == DecisionKind::kSame) {
         g.same.emplace_back(d.seq, std::min(i, other), std::max(i, other));
       } else if (features_[s].id_valid && features_[members[other]].id_valid &&
@@ -116,7 +116,7 @@ void Resolver::Impl::EmitComponent(const std::vector<uint32_t>& members, uint32_
 
 void Resolver::Impl::ClusterComponent(std::vector<uint32_t> members, ResolveResult& result) {
   std::sort(members.begin(), members.end(),
-            [&](uint32_t a, uint32_t b) { return mentions_[a].ordinal < mentions_[b].ordinal; });
+            [&](uint32_t a, uint32_t b) { return mentions_.Ordinal(a) < mentions_.Ordinal(b); });
   const uint32_t comp = next_comp_++;
   ++stamp_gen_;
   for (uint32_t i = 0; i < members.size(); ++i) {
@@ -127,8 +127,8 @@ void Resolver::Impl::ClusterComponent(std::vector<uint32_t> members, ResolveResu
   ComponentGraph g(members.size());
   GatherComponent(members, g, result);
   for (const auto& [x, y] : Kruskal(g, ToScore(options_.upper))) {
-    result.conflicts.push_back("same " + mentions_[members[x]].mention_id + " / " +
-                               mentions_[members[y]].mention_id +
+    result.conflicts.push_back("same " + std::string(mentions_.Id(members[x])) + " / " +
+                               std::string(mentions_.Id(members[y])) +
                                " not applied: the two sides carry different valid ID numbers");
   }
   EmitComponent(members, comp, g);

@@ -139,11 +139,12 @@ class Resolver::Impl {
   FeatureMaker maker_;
   TermStats tf_;
 
-  std::vector<PersonMention> mentions_;
+  MentionTable mentions_;  // by slot
   std::vector<Features> features_;
   std::vector<uint8_t> live_;
-  std::unordered_map<std::string, uint32_t> slot_of_;  // mention id → live slot
-  std::unordered_map<std::string, std::vector<uint32_t>> record_slots_;
+  // Keyed by views into mentions_ (which never moves or frees them).
+  std::unordered_map<std::string_view, uint32_t> slot_of_;  // mention id → live slot
+  std::unordered_map<std::string_view, std::vector<uint32_t>> record_slots_;
   std::unordered_map<uint64_t, uint32_t> slot_of_ordinal_;
   uint64_t next_ordinal_ = 1;
 
@@ -159,7 +160,8 @@ class Resolver::Impl {
 
   std::vector<Decision> decisions_;  // kSame / kNotSame, in seq order
   uint64_t next_seq_ = 1;
-  std::unordered_map<std::string, std::vector<uint32_t>> decisions_of_;  // mention id → index
+  std::unordered_map<std::string, std::vector<uint32_t>, ViewHash, std::equal_to<>>
+      decisions_of_;  // mention id → index
 
   // pending since the last Resolve
   std::vector<uint32_t> new_slots_, touched_slots_;

@@ -94,12 +94,14 @@ size_t Resolver::Impl::Rescore(const std::vector<uint32_t>& slots, bool full) {
 
 void Resolver::Impl::Neighbours(uint32_t x, std::vector<uint32_t>& out) const {
   for (const Edge& e : adj_[x]) out.push_back(e.other);
-  auto dit = decisions_of_.find(mentions_[x].mention_id);
+  if (decisions_of_.empty()) return;
+  const std::string_view id = mentions_.Id(x);
+  auto dit = decisions_of_.find(id);
   if (dit == decisions_of_.end()) return;
   for (uint32_t di : dit->second) {
     const Decision& d = decisions_[di];
     if (d.kind != DecisionKind::kSame) continue;
-    auto it = slot_of_.find(d.a == mentions_[x].mention_id ? d.b : d.a);
+    auto it = slot_of_.find(d.a == id ? d.b : d.a);
     if (it != slot_of_.end()) out.push_back(it->second);
   }
 }
@@ -208,14 +210,14 @@ ResolveResult Resolver::Impl::Resolve() {
   }
   for (const auto& [anchor, old_members] : old_entities) {
     if (!entities_.count(anchor)) {
-      result.removed_entities.push_back(EntityIdFor(mentions_[anchor].mention_id));
+      result.removed_entities.push_back(EntityIdFor(mentions_.Id(anchor)));
     }
   }
   changed_anchors_.clear();
   for (uint32_t anchor : anchors) {
     auto old = old_entities.find(anchor);
     if (old == old_entities.end() || old->second != entities_.at(anchor).members) {
-      result.changed_entities.push_back(EntityIdFor(mentions_[anchor].mention_id));
+      result.changed_entities.push_back(EntityIdFor(mentions_.Id(anchor)));
       changed_anchors_.push_back(anchor);
     }
   }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -111,5 +112,36 @@ struct Edge {
 
 uint64_t Fnv1a64(std::string_view s);
 std::string EntityIdFor(std::string_view anchor_mention_id);
+
+// Hash for maps keyed by std::string that are also searched by string_view.
+struct ViewHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// Every mention the resolver was given, kept compact (resolver_mentions.cc):
+// per slot its ordinal, and one heap block holding its fields
+// length-prefixed, the unit and building keys (long, shared by a household)
+// as ids of the resolver's Interner. A million mentions take about 200 MB
+// here, against 700 MB as PersonMention values (docs/merge.md §9). Blocks
+// are never freed or moved, so the string_views Id() and RecordId() return
+// stay valid for the table's life (the resolver's maps are keyed by them).
+class MentionTable {
+ public:
+  uint32_t Add(const PersonMention& m, Interner& strings);  // the new slot
+  size_t size() const { return ordinal_.size(); }
+  uint64_t Ordinal(uint32_t slot) const { return ordinal_[slot]; }
+  std::string_view Id(uint32_t slot) const;
+  std::string_view RecordId(uint32_t slot) const;
+  PersonMention Get(uint32_t slot, const Interner& strings) const;
+  void Reserve(size_t n) {
+    ordinal_.reserve(n);
+    blocks_.reserve(n);
+  }
+
+ private:
+  std::vector<uint64_t> ordinal_;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+};
 
 }  // namespace sweep::hub::resolve

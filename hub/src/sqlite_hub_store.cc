@@ -15,7 +15,8 @@
 // write lock up front, and the busy timeout (5 s, set by sql::Db::Open) makes
 // the other side wait rather than fail. Single-statement methods rely on
 // SQLite's statement atomicity. Durability: WAL + synchronous=FULL, so a
-// method that returned OK survives a crash or a power cut.
+// method that returned OK survives a crash or a power cut. The log is copied
+// back into the file by a WalCheckpointer thread, not inside commits.
 //
 // Format: table `meta` holds schema_version = kHubSchemaVersion; a file of
 // version 1, 2 or 3 is migrated in place (CreateLedgerSchema adds the tables
@@ -38,7 +39,7 @@ namespace sweep::hub {
 namespace {
 
 // Pragmas every connection sets. WAL with FULL sync: a commit is on disk when
-// COMMIT returns. Foreign keys tie versions to devices and chunks to files.
+// COMMIT returns (a merge step relaxes it: sqlite_hub_store_merge.cc). Foreign keys tie versions to devices and chunks to files.
 Status ConfigureConnection(sql::Db* db) {
   SWEEP_ASSIGN_OR_RETURN(auto st, db->Prepare("PRAGMA journal_mode=WAL"));
   SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -47,7 +48,11 @@ Status ConfigureConnection(sql::Db* db) {
     return Status::IOError("cannot switch " + db->path() + " to WAL mode (journal mode is '" +
                            mode + "'): put the hub database on a local file system");
   }
-  return db->Exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
+  // A 64 MiB page cache (SQLite's default is 2 MiB): the merge's indexes at
+  // a million mentions are written at random places (docs/performance.md).
+  return db->Exec(
+      "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
+      " PRAGMA cache_size=-65536;");
 }
 
 Status CreateSchema(sql::Db* db) {
@@ -223,7 +228,9 @@ Result<std::unique_ptr<HubStore>> OpenSqliteHubStore(const std::string& path) {
   SWEEP_ASSIGN_OR_RETURN(auto db, sql::Db::Open(path, false));
   SWEEP_RETURN_IF_ERROR(ConfigureConnection(db.get()));
   SWEEP_RETURN_IF_ERROR(InitOrCheckSchema(db.get()));
-  return std::unique_ptr<HubStore>(new SqliteHubStore(std::move(db)));
+  auto store = std::make_unique<SqliteHubStore>(std::move(db));
+  SWEEP_ASSIGN_OR_RETURN(store->checkpointer_, WalCheckpointer::Start(store->db_.get()));
+  return std::unique_ptr<HubStore>(std::move(store));
 }
 
 // ------------------------------------------------------------------ identity

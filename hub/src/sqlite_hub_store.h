@@ -21,6 +21,7 @@
 
 #include "sweep/hub/hub_store.h"
 #include "sweep/sync/sqlite.h"
+#include "wal_checkpointer.h"
 
 namespace sweep::hub {
 
@@ -145,6 +146,9 @@ class SqliteHubStore final : public HubStore {
 
   std::mutex mu_;  // guards db_ and every statement prepared on it
   std::unique_ptr<sql::Db> db_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // db_'s checkpoints (destroyed first)
+
+  friend Result<std::unique_ptr<HubStore>> OpenSqliteHubStore(const std::string& path);
 };
 
 // SQLite stores signed 64-bit integers; sequence numbers and counts never

@@ -103,35 +103,47 @@ Result<std::pair<uint64_t, uint64_t>> ReadMergeMeta(sql::Db* db) {
   return std::make_pair(static_cast<uint64_t>(st.Int(0)), static_cast<uint64_t>(st.Int(1)));
 }
 
-// Deletes the mentions (and their entity rows) of the batch's records, then
-// stores the records' versions and the batch's mentions.
+// Deletes the mentions (and their entity rows) of the batch's records that
+// had some stored, then stores the records' versions and their mentions now
+// (asked of the batch one record at a time). Records are written in id
+// order: a mention id starts with its record id, so the mention and record
+// indexes are filled front to back.
 Status WriteMentions(sql::Db* db, const MergeBatch& b) {
+  if (b.records.empty()) return Status::Ok();
+  if (!b.mentions_of) return Status::InvalidArgument("a merge batch with records needs mentions_of");
   SWEEP_ASSIGN_OR_RETURN(auto drop_entities,
                          db->Prepare("DELETE FROM merge_entities WHERE mention_id IN"
                                      " (SELECT mention_id FROM merge_mentions WHERE record_id=?)"));
   SWEEP_ASSIGN_OR_RETURN(auto drop, db->Prepare("DELETE FROM merge_mentions WHERE record_id=?"));
   SWEEP_ASSIGN_OR_RETURN(auto record, db->Prepare("INSERT OR REPLACE INTO merge_records(record_id,"
                                                   " version, first_order) VALUES(?, ?, ?)"));
-  for (const auto& [id, version, first_order] : b.records) {
-    drop_entities.Bind(1, id);
-    SWEEP_RETURN_IF_ERROR(drop_entities.Run());
-    drop.Bind(1, id);
-    SWEEP_RETURN_IF_ERROR(drop.Run());
-    record.Bind(1, id).Bind(2, ToSql(version)).Bind(3, ToSql(first_order));
+  SWEEP_ASSIGN_OR_RETURN(auto insert, db->Prepare("INSERT INTO merge_mentions(mention_id, ordinal,"
+                                                  " record_id, device_id, mention)"
+                                                  " VALUES(?, ?, ?, ?, ?)"));
+  std::vector<const MergedRecord*> order;
+  order.reserve(b.records.size());
+  for (const MergedRecord& r : b.records) order.push_back(&r);
+  std::sort(order.begin(), order.end(), [](const MergedRecord* x, const MergedRecord* y) {
+    return x->record_id < y->record_id;
+  });
+  for (const MergedRecord* r : order) {
+    if (r->replaces) {
+      drop_entities.Bind(1, r->record_id);
+      SWEEP_RETURN_IF_ERROR(drop_entities.Run());
+      drop.Bind(1, r->record_id);
+      SWEEP_RETURN_IF_ERROR(drop.Run());
+    }
+    record.Bind(1, r->record_id).Bind(2, ToSql(r->version)).Bind(3, ToSql(r->first_order));
     SWEEP_RETURN_IF_ERROR(record.Run());
-  }
-  SWEEP_ASSIGN_OR_RETURN(auto st, db->Prepare("INSERT INTO merge_mentions(mention_id, ordinal,"
-                                              " record_id, device_id, mention)"
-                                              " VALUES(?, ?, ?, ?, ?)"));
-  for (size_t i = 0; i < b.mentions.size(); ++i) {
-    const PersonMention& m = b.mentions[i];
-    st.Bind(1, m.mention_id)
-        .Bind(2, ToSql(m.ordinal))
-        .Bind(3, m.record_id)
-        .Bind(4, i < b.mention_devices.size() ? b.mention_devices[i] : std::string())
-        .Bind(5, EncodeMention(m));
-    Status s = st.Run();
-    if (!s.ok()) return s.WithContext("storing merge mention " + m.mention_id);
+    for (const PersonMention& m : b.mentions_of(r->record_id)) {
+      insert.Bind(1, m.mention_id)
+          .Bind(2, ToSql(m.ordinal))
+          .Bind(3, m.record_id)
+          .Bind(4, r->device_id)
+          .Bind(5, EncodeMention(m));
+      Status s = insert.Run();
+      if (!s.ok()) return s.WithContext("storing merge mention " + m.mention_id);
+    }
   }
   return Status::Ok();
 }
@@ -271,15 +283,42 @@ Result<std::vector<MergedRecord>> SqliteHubStore::MergedRecordVersions(
     st.Bind(1, id);
     SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
     if (row) {
-      out.push_back({id, static_cast<uint64_t>(st.Int(0)), static_cast<uint64_t>(st.Int(1))});
+      MergedRecord& m = out.emplace_back();
+      m.record_id = id;
+      m.version = static_cast<uint64_t>(st.Int(0));
+      m.first_order = static_cast<uint64_t>(st.Int(1));
     }
     SWEEP_RETURN_IF_ERROR(st.Reset());
   }
   return out;
 }
 
+namespace {
+
+// A merge step computed from the ingested log commits without waiting for
+// the disk (WAL, synchronous=NORMAL): a crash can only lose whole steps,
+// which the next run computes again from the log, since the cursor is lost
+// with them; the next FULL commit (any push, any decision) syncs them too.
+// A step carrying a supervisor's decision is the only copy of that decision:
+// it commits with FULL, like everything else.
+class RelaxedSync {
+ public:
+  RelaxedSync(sql::Db* db, bool relax) : db_(relax ? db : nullptr) {
+    if (db_ && !db_->Exec("PRAGMA synchronous=NORMAL").ok()) db_ = nullptr;
+  }
+  ~RelaxedSync() {
+    if (db_) (void)db_->Exec("PRAGMA synchronous=FULL");
+  }
+
+ private:
+  sql::Db* db_;
+};
+
+}  // namespace
+
 Status SqliteHubStore::ApplyMerge(const MergeBatch& batch) {
   std::lock_guard lock(mu_);
+  RelaxedSync sync(db_.get(), !batch.replace_decisions);
   SWEEP_ASSIGN_OR_RETURN(auto tx, sql::Transaction::Begin(db_.get()));
   SWEEP_ASSIGN_OR_RETURN(auto meta, ReadMergeMeta(db_.get()));
   if (meta.second != batch.expected_revision) {

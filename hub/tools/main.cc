@@ -61,6 +61,7 @@ Status Serve(HubService* service, const std::string& listen, ServerOptions opt) 
   // small steps cheap).
   MergeServiceOptions mopt;
   mopt.batch_versions = 10000;
+  mopt.step_versions = 10000;
   MergeWorker merge(service->store(), service->env(), mopt, !opt.quiet);
   // What follows from a merge run with new versions (new suspects, a den's
   // new status): the watchlist derived from the suspects goes to the tablets.

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -225,17 +226,23 @@ struct MergedRecord {
   std::string record_id;
   uint64_t version = 0;
   uint64_t first_order = 0;
+  // In a MergeBatch only: the device that pushed this version, and whether
+  // mentions of an earlier version are stored (they are deleted first).
+  std::string device_id;
+  bool replaces = false;
 };
 
 // One merge step (a run or a decision), applied atomically.
 struct MergeBatch {
   uint64_t expected_revision = 0;  // Conflict unless the revision is still here
   uint64_t new_cursor = 0;
-  // Records whose mentions are replaced by `mentions` (a newer version),
-  // with that version; their earlier mentions are deleted first.
+  // Records whose mentions are replaced (a newer version), with that
+  // version; their earlier mentions are deleted first.
   std::vector<MergedRecord> records;
-  std::vector<resolve::PersonMention> mentions;
-  std::vector<std::string> mention_devices;  // parallel to `mentions`
+  // The mentions of one of `records` now, by ordinal. Asked once per record
+  // while the batch is written, so a step over a million mentions never
+  // holds a second copy of them. Required when `records` is not empty.
+  std::function<std::vector<resolve::PersonMention>(const std::string& record_id)> mentions_of;
   bool replace_decisions = false;            // replace every decision with `decisions`
   std::vector<resolve::Decision> decisions;  // kSame / kNotSame, with seq
   // Entities whose rows are rewritten (their members now) and entities gone.

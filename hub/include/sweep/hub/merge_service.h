@@ -49,10 +49,18 @@ struct MergeRunStats {
   uint64_t review = 0;        // pairs in the review queue after the run
   uint64_t retries = 0;       // steps recomputed after a Conflict
   std::vector<std::string> conflicts;  // decisions the ID rule overrode, in words
+  // Where the time went (Env clock, ms): reading and parsing versions and
+  // upserting their mentions; Resolve(); collecting and storing the step.
+  int64_t prepare_ms = 0, resolve_ms = 0, store_ms = 0;
 };
 
 struct MergeServiceOptions {
-  size_t batch_versions = 100000;  // versions per atomic step
+  // A step reads versions batch_versions at a time (each chunk parsed,
+  // upserted and dropped), then resolves once and stores once: one atomic
+  // ApplyMerge per step_versions versions, so a large backlog is resolved in
+  // one pass and a small push in one small step.
+  size_t batch_versions = 100000;
+  size_t step_versions = 2000000;
   resolve::Options resolver;       // weights and thresholds (defaults: what the hub runs)
   // Called between steps with the versions read so far (for a progress line).
   std::function<void(uint64_t versions)> progress;
@@ -91,7 +99,9 @@ class MergeService {
   };
   Result<MergeRunStats> RunStep(bool* done);
   Result<MergeRunStats> TryStep(const std::pair<uint64_t, uint64_t>& meta,
-                                const std::vector<StoredVersion>& versions, uint64_t last);
+                                std::vector<StoredVersion> versions, uint64_t last);
+  Status AddChunk(Step* s, const std::vector<StoredVersion>& versions,
+                  const std::string& default_division);
   Status WarmUp(const std::pair<uint64_t, uint64_t>& meta);
   Status Finish(Step* s, const resolve::ResolveResult& result);
   Status Apply(Step* s, const resolve::ResolveResult& result);
@@ -101,6 +111,7 @@ class MergeService {
   MergeServiceOptions options_;
   std::optional<Warm> warm_;
   uint64_t rebuilds_ = 0, warm_steps_ = 0;
+  uint64_t reported_ = 0;  // versions of the run's earlier steps (progress)
 };
 
 // Runs MergeService::Run on a background thread whenever Notify() is called

@@ -1,0 +1,50 @@
+// WalCheckpointer: checkpoints a WAL-mode SQLite file from a thread of its
+// own, so that no commit pays for copying the log back into the database
+// file. (SQLite's automatic checkpoint runs inside whichever COMMIT crosses
+// its threshold: at a million merged mentions that was a third of a merge
+// step, docs/performance.md.)
+//
+// It takes over the connection's WAL hook, which turns that connection's
+// automatic checkpoints off, and checkpoints (PASSIVE: never blocks a reader
+// or the writer) on a second connection of its own whenever the log has
+// grown by `pages` since the last one. Closing the last connection still
+// checkpoints and removes the log, as SQLite always does.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "sweep/schema/status.h"
+#include "sweep/sync/sqlite.h"
+
+namespace sweep::hub {
+
+class WalCheckpointer {
+ public:
+  // `db` must outlive the checkpointer and be in WAL mode.
+  static Result<std::unique_ptr<WalCheckpointer>> Start(sql::Db* db, int pages = 1000);
+  ~WalCheckpointer();  // gives the hook back (automatic checkpoints again), stops
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+  uint64_t checkpoints() const;  // completed so far (for tests)
+
+ private:
+  WalCheckpointer(sql::Db* db, std::unique_ptr<sql::Db> own, int pages);
+  static int Hook(void* self, sqlite3* db, const char* name, int pages);
+  void Loop();
+
+  sql::Db* db_;
+  std::unique_ptr<sql::Db> own_;
+  const int pages_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool pending_ = false, stop_ = false;
+  uint64_t checkpoints_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace sweep::hub
