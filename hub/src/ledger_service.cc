@@ -253,65 +253,37 @@ Result<CatchUpStats> LedgerService::CatchUp() {
 // ------------------------------------------------------------------ background
 
 void LedgerService::Start() {
-  std::lock_guard lock(mu_);
-  if (worker_.joinable()) return;
-  pending_ = true;
-  stop_ = false;
-  worker_ = std::thread([this] { Run(); });
+  published_ = false;  // each start publishes first (no thread runs a pass now)
+  loop_.Start(/*pass_now=*/true);
 }
+void LedgerService::Notify() { loop_.Wake(); }
+void LedgerService::Stop() { loop_.Stop(); }
 
-void LedgerService::Notify() {
-  {
-    std::lock_guard lock(mu_);
-    pending_ = true;
-  }
-  cv_.notify_one();
-}
-
-void LedgerService::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (worker_.joinable()) worker_.join();
-}
-
-void LedgerService::Run() {
-  auto published = internal::FeedPublisher(store_).PublishAll();
-  if (!published.ok() && options_.log) {
-    std::cerr << "{\"event\":\"publish_failed\",\"error\":\"" << CodeName(published.status().code())
-              << "\"}\n";
-  }
-  std::unique_lock lock(mu_);
-  while (!stop_) {
-    if (!pending_) {
-      cv_.wait(lock);
-      continue;
-    }
-    pending_ = false;
-    lock.unlock();
-    int64_t start = env_->MonotonicMicros();
-    auto r = CatchUp();
-    std::string line;
-    if (!r.ok()) {
-      line = "{\"event\":\"ledger_failed\",\"error\":\"" +
-             std::string(CodeName(r.status().code())) + "\"}\n";
-    } else if (r->versions > 0) {
-      line = "{\"event\":\"ledger\",\"versions\":" + std::to_string(r->versions) +
-             ",\"visits\":" + std::to_string(r->visits) + ",\"units\":" + std::to_string(r->units) +
-             ",\"feed\":" + std::to_string(r->feed_items) +
-             ",\"retries\":" + std::to_string(r->retries) +
-             ",\"us\":" + std::to_string(env_->MonotonicMicros() - start) + "}\n";
-    }
-    if (options_.log && !line.empty()) std::cerr << line << std::flush;
-    if (r.ok() && options_.after_catch_up) options_.after_catch_up();
-    lock.lock();
-    if (!r.ok()) {  // try again later, or sooner if woken
-      cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stop_ || pending_; });
-      pending_ = true;
+bool LedgerService::Pass() {
+  if (!published_) {
+    published_ = true;
+    auto published = internal::FeedPublisher(store_).PublishAll();
+    if (!published.ok() && options_.log) {
+      std::cerr << "{\"event\":\"publish_failed\",\"error\":\""
+                << CodeName(published.status().code()) << "\"}\n";
     }
   }
+  int64_t start = env_->MonotonicMicros();
+  auto r = CatchUp();
+  std::string line;
+  if (!r.ok()) {
+    line = "{\"event\":\"ledger_failed\",\"error\":\"" +
+           std::string(CodeName(r.status().code())) + "\"}\n";
+  } else if (r->versions > 0) {
+    line = "{\"event\":\"ledger\",\"versions\":" + std::to_string(r->versions) +
+           ",\"visits\":" + std::to_string(r->visits) + ",\"units\":" + std::to_string(r->units) +
+           ",\"feed\":" + std::to_string(r->feed_items) +
+           ",\"retries\":" + std::to_string(r->retries) +
+           ",\"us\":" + std::to_string(env_->MonotonicMicros() - start) + "}\n";
+  }
+  if (options_.log && !line.empty()) std::cerr << line << std::flush;
+  if (r.ok() && options_.after_catch_up) options_.after_catch_up();
+  return r.ok();
 }
 
 }  // namespace sweep::hub

@@ -1,7 +1,6 @@
 // MergeWorker: MergeService::Run on a background thread, woken by Notify()
 // (in `serve`, after each push once the ledger caught up). One JSON line per
 // run that read versions on stderr, like the ledger's.
-#include <chrono>
 #include <iostream>
 
 #include "sweep/hub/merge_service.h"
@@ -18,29 +17,9 @@ void MergeWorker::SetAfterMerge(std::function<void(const MergeRunStats&)> after_
   after_merge_ = std::move(after_merge);
 }
 
-void MergeWorker::Start() {
-  std::lock_guard lock(mu_);
-  if (worker_.joinable()) return;
-  stop_ = false;
-  worker_ = std::thread([this] { Loop(); });
-}
-
-void MergeWorker::Notify() {
-  {
-    std::lock_guard lock(mu_);
-    pending_ = true;
-  }
-  cv_.notify_one();
-}
-
-void MergeWorker::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (worker_.joinable()) worker_.join();
-}
+void MergeWorker::Start() { loop_.Start(/*pass_now=*/false); }
+void MergeWorker::Notify() { loop_.Wake(); }
+void MergeWorker::Stop() { loop_.Stop(); }
 
 uint64_t MergeWorker::runs() const {
   std::lock_guard lock(mu_);
@@ -64,33 +43,20 @@ std::string RunLine(const Result<MergeRunStats>& r, int64_t us) {
 
 }  // namespace
 
-void MergeWorker::Loop() {
-  std::unique_lock lock(mu_);
-  while (!stop_) {
-    if (!pending_) {
-      cv_.wait(lock);
-      continue;
-    }
-    pending_ = false;
-    lock.unlock();
-    int64_t start = env_->MonotonicMicros();
-    Result<MergeRunStats> r = service_.Run();
-    std::string line = RunLine(r, env_->MonotonicMicros() - start);
-    if (log_ && !line.empty()) std::cerr << line << std::flush;
-    lock.lock();
-    if (r.ok()) {
-      ++runs_;
-      if (r->versions > 0 && after_merge_) {
-        auto hook = after_merge_;
-        lock.unlock();
-        hook(*r);
-        lock.lock();
-      }
-    } else {  // try again later, or sooner if woken
-      cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stop_ || pending_; });
-      pending_ = true;
-    }
+bool MergeWorker::Pass() {
+  int64_t start = env_->MonotonicMicros();
+  Result<MergeRunStats> r = service_.Run();
+  std::string line = RunLine(r, env_->MonotonicMicros() - start);
+  if (log_ && !line.empty()) std::cerr << line << std::flush;
+  if (!r.ok()) return false;
+  std::function<void(const MergeRunStats&)> hook;
+  {
+    std::lock_guard lock(mu_);
+    ++runs_;
+    if (r->versions > 0) hook = after_merge_;
   }
+  if (hook) hook(*r);
+  return true;
 }
 
 }  // namespace sweep::hub

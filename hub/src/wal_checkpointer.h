@@ -11,12 +11,11 @@
 // checkpoints and removes the log, as SQLite always does.
 #pragma once
 
-#include <condition_variable>
+#include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
-#include <thread>
 
+#include "sweep/hub/background.h"
 #include "sweep/schema/status.h"
 #include "sweep/sync/sqlite.h"
 
@@ -35,16 +34,13 @@ class WalCheckpointer {
  private:
   WalCheckpointer(sql::Db* db, std::unique_ptr<sql::Db> own, int pages);
   static int Hook(void* self, sqlite3* db, const char* name, int pages);
-  void Loop();
+  bool Pass();  // one checkpoint (BackgroundLoop)
 
   sql::Db* db_;
   std::unique_ptr<sql::Db> own_;
   const int pages_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool pending_ = false, stop_ = false;
-  uint64_t checkpoints_ = 0;
-  std::thread thread_;
+  std::atomic<uint64_t> checkpoints_{0};
+  BackgroundLoop loop_{[this] { return Pass(); }, std::chrono::seconds(5)};
 };
 
 }  // namespace sweep::hub

@@ -12,12 +12,11 @@
 // successful push); Notify never blocks on the store.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
-#include <thread>
 
+#include "sweep/hub/background.h"
 #include "sweep/hub/hub_store.h"
 #include "sweep/schema/env.h"
 #include "sweep/schema/status.h"
@@ -64,17 +63,14 @@ class LedgerService {
   struct Step;
   Result<CatchUpStats> RunStep();
   Status PrepareStep(Step* step);
-  void Run();
+  bool Pass();  // one background pass (BackgroundLoop)
 
   HubStore* store_;
   Env* env_;
   LedgerServiceOptions options_;
   std::mutex catch_up_mu_;  // one CatchUp at a time in this process
-
-  std::mutex mu_;  // guards the fields below
-  std::condition_variable cv_;
-  bool pending_ = false, stop_ = false;
-  std::thread worker_;
+  bool published_ = false;  // the background's first pass published (its thread only)
+  BackgroundLoop loop_{[this] { return Pass(); }, std::chrono::seconds(5)};
 };
 
 }  // namespace sweep::hub

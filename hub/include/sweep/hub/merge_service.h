@@ -22,15 +22,15 @@
 // one store are serialised by the revision check.
 #pragma once
 
-#include <condition_variable>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "sweep/hub/background.h"
 #include "sweep/hub/hub_store.h"
 #include "sweep/hub/resolver.h"
 #include "sweep/schema/env.h"
@@ -134,17 +134,15 @@ class MergeWorker {
   uint64_t runs() const;  // successful runs so far
 
  private:
-  void Loop();
+  bool Pass();  // one background pass (BackgroundLoop)
 
   MergeService service_;
   Env* env_;
   bool log_;
+  mutable std::mutex mu_;  // guards the two below
   std::function<void(const MergeRunStats&)> after_merge_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool pending_ = false, stop_ = false;
   uint64_t runs_ = 0;
-  std::thread worker_;
+  BackgroundLoop loop_{[this] { return Pass(); }, std::chrono::seconds(5)};
 };
 
 }  // namespace sweep::hub
