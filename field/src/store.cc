@@ -432,6 +432,7 @@ Result<StoreInfo> Store::Info() {
   SWEEP_ASSIGN_OR_RETURN(int64_t max, s->MetaInt("max_failed_attempts", 10));
   info.failed_attempts = static_cast<int>(failed);
   info.max_failed_attempts = static_cast<int>(max);
+  SWEEP_ASSIGN_OR_RETURN(info.locked_until_ms, s->MetaInt("locked_until_ms", 0));
   return info;
 }
 

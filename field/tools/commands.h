@@ -78,6 +78,16 @@ Status CmdFiles(const Globals& g);
 Status CmdToday(const Globals& g);
 Status CmdBuilding(const Globals& g, const std::string& address);
 
+// The tablet screen (commands_ui.cc, docs/api.md): serves it on
+// 127.0.0.1 and prints its address (with the per-launch key) until SIGINT or
+// SIGTERM; with `kiosk`, opens it in Chromium's kiosk mode.
+struct UiArgs {
+  int port = 0;
+  double idle_lock_minutes = 5;
+  bool kiosk = false;
+};
+Status CmdUi(const Globals& g, const UiArgs& a);
+
 // Reads values one per line from `file` ("-" or empty = stdin) and prints a
 // verdict per line. Fails (InvalidArgument) if any value is invalid.
 Status CmdCheck(const std::string& kind, const std::string& file, bool json);

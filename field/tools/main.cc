@@ -152,6 +152,19 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"id", "uscc", "phone", "bankcard"}));
   c_check->add_option("FILE", check_file, "File of values (default: standard input)");
 
+  UiArgs ui;
+  auto* c_ui = app.add_subcommand(
+      "ui", "The tablet screen: a local web app on 127.0.0.1 (prints its address)");
+  c_ui->add_option("--port", ui.port, "Port (default: any free port)")->check(CLI::Range(0, 65535));
+  c_ui->add_option("--idle-lock-minutes", ui.idle_lock_minutes,
+                   "Lock after this long without a touch (default 5)")
+      ->check(CLI::Range(0.05, 240.0));
+  c_ui->add_flag("--kiosk", ui.kiosk, "Open it full screen in Chromium (kiosk mode)");
+  c_ui->footer(
+      "Serves on 127.0.0.1 only; only the page opened from the printed address (it carries\n"
+      "a secret made for this launch) may use it. Runs until Ctrl-C or SIGTERM, then locks.\n"
+      "Exit codes: 0 stopped, 2 bad option, 5 the port cannot be bound, 8 store shredded.");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -198,6 +211,8 @@ int main(int argc, char** argv) {
     st = CmdBuilding(g, address);
   } else if (c_find->parsed()) {
     st = CmdFind(g, find_kind, find_value);
+  } else if (c_ui->parsed()) {
+    st = CmdUi(g, ui);
   }
   if (!st.ok()) {
     std::cerr << "sweep-field: " << st.ToString() << "\n";

@@ -118,6 +118,7 @@ struct StoreInfo {
   uint64_t records = 0;
   int failed_attempts = 0;
   int max_failed_attempts = 0;
+  int64_t locked_until_ms = 0;  // no PIN is tried before this time (0: none pending)
 };
 
 class Store {

@@ -1,0 +1,246 @@
+// UiServer: the tablet screen's assets and API on 127.0.0.1 (ui_server.h;
+// the API in docs/api.md). One mutex serialises every use of the store:
+// cpp-httplib answers on a pool of threads, the Store is single-threaded.
+#include "sweep/field/ui_server.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <httplib.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <mutex>
+#include <string_view>
+#include <thread>
+
+#include "sweep/v1/ui.pb.h"
+
+namespace sweep::field {
+
+namespace {
+
+constexpr const char* kCsp =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'";
+
+std::string ContentType(std::string_view path) {
+  auto ends = [&](std::string_view s) {
+    return path.size() >= s.size() && path.substr(path.size() - s.size()) == s;
+  };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  if (ends(".png")) return "image/png";
+  return "application/octet-stream";
+}
+
+void SecurityHeaders(httplib::Response& res) {
+  res.set_header("Content-Security-Policy", kCsp);
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "no-referrer");
+  res.set_header("Cache-Control", "no-store");
+  res.set_header("Cross-Origin-Opener-Policy", "same-origin");
+  res.set_header("Cross-Origin-Resource-Policy", "same-origin");
+}
+
+std::string ToJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.always_print_primitive_fields = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+  return out;
+}
+
+void SendError(httplib::Response& res, int http, const std::string& code,
+               const std::string& message, int attempts_left = 0, int64_t wait_ms = 0) {
+  v1::UiError e;
+  e.set_code(code);
+  e.set_message(message);
+  e.set_attempts_left(attempts_left);
+  e.set_wait_ms(wait_ms);
+  res.status = http;
+  res.set_content(ToJson(e), "application/json");
+}
+
+bool SameSecret(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+std::string NewUiSecret() {
+  unsigned char raw[32];
+  randombytes_buf(raw, sizeof raw);
+  char hex[2 * sizeof raw + 1];
+  sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+  sodium_memzero(raw, sizeof raw);
+  std::string out(hex);
+  sodium_memzero(hex, sizeof hex);
+  return out;
+}
+
+struct UiServer::Impl {
+  Store* store;
+  UiOptions options;
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+  std::mutex mu;  // the store
+
+  // Host must name this server exactly; a foreign Origin is refused; API
+  // calls need the secret. Empty when the request may go on.
+  std::string Refusal(const httplib::Request& req, bool api) const {
+    const std::string self = "127.0.0.1:" + std::to_string(port);
+    if (req.get_header_value("Host") != self) return "wrong Host: open " + self;
+    const std::string origin = req.get_header_value("Origin");
+    if (!origin.empty() && origin != "http://" + self) return "requests from other sites refused";
+    if (!api) return "";
+    if (!SameSecret(req.get_header_value("X-Sweep-Key"), options.secret)) {
+      return "missing or wrong X-Sweep-Key: open the address sweep-field ui printed";
+    }
+    if (req.method == "POST" &&
+        req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
+      return "POST bodies must be application/json";
+    }
+    return "";
+  }
+
+  v1::UiStatus Snapshot() {
+    v1::UiStatus s;
+    s.set_idle_lock_ms(options.idle_lock_ms);
+    s.set_device_id(store->device_id());
+    if (auto info = store->Info(); info.ok()) {
+      s.set_failed_attempts(info->failed_attempts);
+      s.set_attempts_left(std::max(0, info->max_failed_attempts - info->failed_attempts));
+      s.set_wait_ms(std::max<int64_t>(0, info->locked_until_ms - store->env()->NowMillis()));
+      s.set_records(info->records);
+    }
+    if (auto officers = store->Officers(); officers.ok()) {
+      for (const OfficerInfo& o : *officers) {
+        auto* u = s.add_officers();
+        u->set_officer_id(o.officer_id);
+        u->set_name(o.name);
+      }
+    }
+    s.set_unlocked(store->unlocked());
+    if (store->unlocked()) {
+      s.set_officer_id(store->officer_id());
+      if (auto sync = store->GetSyncState(); sync.ok()) {
+        s.set_unsynced(sync->head_seq - std::min(sync->head_seq, sync->synced_seq));
+      }
+    }
+    return s;
+  }
+
+  void Unlock(const httplib::Request& req, httplib::Response& res) {
+    v1::UiUnlockRequest u;
+    google::protobuf::util::JsonParseOptions o;
+    if (!google::protobuf::util::JsonStringToMessage(req.body, &u, o).ok() ||
+        u.officer_id().empty()) {
+      SendError(res, 400, "bad_request",
+                "the body must be {\"officerId\": \"…\", \"pin\": \"…\"} as JSON");
+      return;
+    }
+    std::lock_guard lock(mu);
+    Status st = store->Unlock(u.officer_id(), u.pin());
+    sodium_memzero(u.mutable_pin()->data(), u.pin().size());
+    if (st.ok()) {
+      res.set_content(ToJson(Snapshot()), "application/json");
+      return;
+    }
+    v1::UiStatus now = Snapshot();
+    switch (st.code()) {
+      case Code::kUnauthorized:
+        SendError(res, 401, "wrong_pin", st.message(), now.attempts_left(), now.wait_ms());
+        return;
+      case Code::kLocked:
+        SendError(res, 429, "wait", st.message(), now.attempts_left(), now.wait_ms());
+        return;
+      case Code::kShredded:
+        SendError(res, 410, "shredded", st.message());
+        return;
+      case Code::kNotFound:
+        SendError(res, 404, "unknown_officer", st.message(), now.attempts_left());
+        return;
+      default:
+        SendError(res, 500, "internal", st.ToString());
+    }
+  }
+
+  void Routes() {
+    server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      SecurityHeaders(res);
+      const bool api = req.path.rfind("/api/", 0) == 0;
+      std::string why = Refusal(req, api);
+      if (!why.empty()) {
+        SendError(res, 403, "forbidden", why);
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    server.Get("/api/status", [this](const httplib::Request&, httplib::Response& res) {
+      std::lock_guard lock(mu);
+      res.set_content(ToJson(Snapshot()), "application/json");
+    });
+    server.Post("/api/unlock", [this](const httplib::Request& req, httplib::Response& res) {
+      Unlock(req, res);
+    });
+    server.Post("/api/lock", [this](const httplib::Request&, httplib::Response& res) {
+      std::lock_guard lock(mu);
+      store->Lock();
+      res.set_content(ToJson(Snapshot()), "application/json");
+    });
+    server.Get(R"(/(.*))", [](const httplib::Request& req, httplib::Response& res) {
+      const std::string path = req.path == "/" ? "/index.html" : req.path;
+      for (size_t i = 0; i < kEmbeddedFileCount; ++i) {
+        if (path == kEmbeddedFiles[i].path) {
+          res.set_content(reinterpret_cast<const char*>(kEmbeddedFiles[i].data),
+                          kEmbeddedFiles[i].size, ContentType(path));
+          return;
+        }
+      }
+      SendError(res, 404, "not_found", "no such page: " + req.path);
+    });
+  }
+};
+
+UiServer::UiServer(Store* store, UiOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->store = store;
+  impl_->options = std::move(options);
+  store->SetIdleTimeout(impl_->options.idle_lock_ms);
+}
+
+UiServer::~UiServer() { Stop(); }
+
+Status UiServer::Start() {
+  if (impl_->options.secret.size() < 32) {
+    return Status::InvalidArgument("the screen needs a per-launch secret (NewUiSecret())");
+  }
+  impl_->Routes();
+  if (impl_->options.port == 0) {
+    impl_->port = impl_->server.bind_to_any_port("127.0.0.1");
+  } else if (impl_->server.bind_to_port("127.0.0.1", impl_->options.port)) {
+    impl_->port = impl_->options.port;
+  }
+  if (impl_->port <= 0) {
+    return Status::IOError("cannot listen on 127.0.0.1:" + std::to_string(impl_->options.port) +
+                           ": is the port in use? Give another with --port, or 0 for any");
+  }
+  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+  return Status::Ok();
+}
+
+int UiServer::port() const { return impl_->port; }
+
+std::string UiServer::url() const {
+  return "http://127.0.0.1:" + std::to_string(impl_->port) + "/#key=" + impl_->options.secret;
+}
+
+void UiServer::Stop() {
+  if (!impl_ || !impl_->thread.joinable()) return;
+  impl_->server.stop();
+  impl_->thread.join();
+}
+
+}  // namespace sweep::field

@@ -1,0 +1,185 @@
+// The tablet screen in a real browser (issue 6): the real sweep-field binary
+// serves it on 127.0.0.1, Debian's headless Chromium runs it, driven by
+// playwright-core. Unlock with a wrong PIN (attempts left shown), switch to
+// English, unlock, read today's facts, lock; 44 px touch targets in both
+// orientations; every request stays on 127.0.0.1 with the network cut;
+// the API refuses requests without the launch key, from another site or for
+// another host. Screenshots go to $SWEEP_SCREENSHOTS (ctest: build/screenshots;
+// the README's are refreshed with SWEEP_SCREENSHOTS=docs/screenshots).
+//
+// Run by ctest (tests/CMakeLists.txt) with SWEEP_FIELD = the binary and
+// SWEEP_SOURCE_DIR = the repository; `scripts/setup` installs chromium, a
+// CJK font and this folder's node_modules.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const FIELD = process.env.SWEEP_FIELD;
+const SRC = process.env.SWEEP_SOURCE_DIR;
+const CHROMIUM = process.env.SWEEP_CHROMIUM || '/usr/bin/chromium';
+const PIN = '246810';
+const SHOTS = process.env.SWEEP_SCREENSHOTS || path.join(os.tmpdir(), 'sweep-screenshots');
+
+function field(store, args, input) {
+  const r = spawnSync(FIELD, ['--store', store, ...args], { input, encoding: 'utf8' });
+  assert.equal(r.status, 0, `sweep-field ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+// Starts `sweep-field ui` and resolves with its process and printed address.
+function startUi(store) {
+  const child = spawn(FIELD, ['--store', store, 'ui', '--idle-lock-minutes', '1'],
+                      { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no address printed: ${out}`)), 10000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /(http:\/\/127\.0\.0\.1:(\d+)\/#key=([0-9a-f]{64}))/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1], port: Number(m[2]), key: m[3] });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`sweep-field ui exited ${code}: ${out}`)));
+  });
+}
+
+// A raw request, so that Host and Origin can be set as an attacker would.
+function raw(port, pathName, headers) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: pathName, headers }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function tapPin(page, digits) {
+  for (const d of digits) await page.click(`#keypad button[data-key="${d}"]`);
+}
+
+test('tablet screen: unlock, attempts left, English, today, lock, offline, refusals', async () => {
+  assert.ok(FIELD && fs.existsSync(FIELD), 'SWEEP_FIELD must name the sweep-field binary');
+  assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} missing: run scripts/setup (apt install chromium)`);
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-ui-'));
+  const store = path.join(dir, 'store');
+  field(store, ['--pin-stdin', 'init', '--officer', 'A1001', '--name', '张伟', '--kdf-ops', '1',
+                '--kdf-mem-mib', '8'], `${PIN}\n`);
+  const example = fs.readFileSync(path.join(SRC, 'docs', 'examples', 'rental-check.json'), 'utf8');
+  field(store, ['--pin-stdin', 'record', 'rental-check', '--json', '-'], `${PIN}\n${example}`);
+  const ui = await startUi(store);
+  const origin = `http://127.0.0.1:${ui.port}`;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    // The network is cut: anything not for this server is aborted, and noted.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 },
+                                               locale: 'zh-CN' });
+    const outside = [];
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(`${origin}/`)) return route.continue();
+      outside.push(url);
+      return route.abort();
+    });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(ui.url);
+    await page.waitForSelector('#unlock:not([hidden])');
+    assert.equal(await page.textContent('#unlock-title'), '解锁');
+    assert.ok(!page.url().includes('key='), 'the key leaves the address bar');
+
+    // A wrong PIN: refused, attempts left in words, nothing else changes.
+    await tapPin(page, '111111');
+    await page.click('#unlock-go');
+    await page.waitForFunction(() => document.querySelector('#unlock-msg').textContent.includes('还可尝试'));
+    assert.match(await page.textContent('#unlock-msg'), /PIN 错误。还可尝试 9 次/);
+    assert.equal(await page.textContent('#attempts'), '还可尝试 9 次');
+    await page.screenshot({ path: path.join(SHOTS, 'tablet-unlock-wrong-pin.png') });
+
+    // Touch targets: at least 44 px, landscape and portrait.
+    for (const size of [{ width: 1280, height: 800 }, { width: 800, height: 1280 }]) {
+      await page.setViewportSize(size);
+      const boxes = await page.$$eval('button:not([hidden]), select, input', (els) =>
+        els.filter((e) => e.offsetParent !== null).map((e) => {
+          const r = e.getBoundingClientRect();
+          return { id: e.id || e.textContent, w: r.width, h: r.height };
+        }));
+      assert.ok(boxes.length >= 14, `controls found: ${boxes.length}`);
+      for (const b of boxes) assert.ok(b.w >= 44 && b.h >= 44, `${b.id} is ${b.w}×${b.h} at ${size.width}×${size.height}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // English on request.
+    await page.click('#lang');
+    assert.equal(await page.textContent('#unlock-title'), 'Unlock');
+    assert.equal(await page.textContent('#attempts'), '9 attempts left');
+
+    // The right PIN: today's facts, from the store.
+    await tapPin(page, PIN);
+    await page.click('#unlock-go');
+    await page.waitForSelector('#today:not([hidden])');
+    assert.equal(await page.textContent('#today-officer'), 'A1001 张伟');
+    assert.equal(await page.textContent('#today-unsynced'), '1');
+    assert.equal(await page.textContent('#today-records'), '1');
+    await page.screenshot({ path: path.join(SHOTS, 'tablet-today.png') });
+
+    // Lock: back to the PIN, and the API answers locked.
+    await page.click('#lock');
+    await page.waitForSelector('#unlock:not([hidden])');
+    const status = await raw(ui.port, '/api/status', { Host: `127.0.0.1:${ui.port}`, 'X-Sweep-Key': ui.key });
+    assert.equal(status.status, 200);
+    assert.equal(JSON.parse(status.body).unlocked, false);
+    assert.deepEqual(outside, [], 'no request left 127.0.0.1');
+    assert.deepEqual(errors, []);
+    await context.close();
+
+    // Refusals: no key, a foreign page's Origin, a rebinding Host.
+    const host = `127.0.0.1:${ui.port}`;
+    const noKey = await raw(ui.port, '/api/status', { Host: host });
+    assert.equal(noKey.status, 403);
+    assert.match(JSON.parse(noKey.body).message, /X-Sweep-Key/);
+    const foreign = await raw(ui.port, '/api/status',
+                              { Host: host, Origin: 'http://evil.example', 'X-Sweep-Key': ui.key });
+    assert.equal(foreign.status, 403);
+    const rebinding = await raw(ui.port, '/', { Host: `evil.example:${ui.port}` });
+    assert.equal(rebinding.status, 403);
+    const page404 = await raw(ui.port, '/../etc/passwd', { Host: host });
+    assert.ok(page404.status === 404 || page404.status === 400, `traversal: ${page404.status}`);
+    assert.equal(noKey.headers['access-control-allow-origin'], undefined);
+    assert.match(noKey.headers['content-security-policy'], /default-src 'none'/);
+
+    // A page of another origin cannot read the API (no CORS), even with a
+    // guessed key: the browser blocks the answer.
+    const other = await browser.newPage();
+    await other.setContent('<p>elsewhere</p>');
+    const leaked = await other.evaluate(async (u) => {
+      try {
+        const r = await fetch(`${u}/api/status`, { headers: { 'X-Sweep-Key': 'x'.repeat(64) } });
+        return await r.text();
+      } catch (e) {
+        return 'blocked';
+      }
+    }, origin);
+    assert.equal(leaked, 'blocked');
+  } finally {
+    await browser.close();
+    ui.child.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
