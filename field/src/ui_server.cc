@@ -12,6 +12,7 @@
 #include <string_view>
 #include <thread>
 
+#include "sweep/field/coverage.h"
 #include "sweep/v1/ui.pb.h"
 
 namespace sweep::field {
@@ -168,6 +169,118 @@ struct UiServer::Impl {
     }
   }
 
+  // The officer's day and one building (coverage.h), read from the store
+  // now: a visit recorded a moment ago counts. REQUIRES: mu held.
+  bool NeedUnlocked(httplib::Response& res) {
+    if (store->unlocked()) return true;
+    SendError(res, 423, "locked", "the tablet is locked: unlock it first");
+    return false;
+  }
+
+  // A store failure as an answer: locked (idle time ran out) or internal.
+  static void SendStoreError(httplib::Response& res, const Status& st) {
+    if (st.code() == Code::kLocked) {
+      SendError(res, 423, "locked", st.message());
+    } else {
+      SendError(res, 500, "internal", st.ToString());
+    }
+  }
+
+  void Today(httplib::Response& res) {
+    auto data = LoadCoverage(*store);
+    if (!data.ok()) {
+      SendStoreError(res, data.status());
+      return;
+    }
+    const TodayView t = TodayOf(*data, store->env()->NowMillis());
+    v1::UiToday out;
+    out.set_officer_id(t.officer_id);
+    out.set_today(t.today);
+    out.set_cycle(t.cycle.label);
+    out.set_local_visits(t.local_visits);
+    out.set_config_from_hub(t.config_from_hub);
+    for (const BeatView& b : t.beats) {
+      auto* beat = out.add_beats();
+      beat->set_beat(b.beat);
+      beat->set_units(b.units);
+      beat->set_covered(b.covered);
+      beat->set_remaining(b.remaining);
+      beat->set_revisits_open(b.revisits_open);
+      for (const BuildingSummary& s : b.buildings) {
+        auto* u = beat->add_buildings();
+        u->set_building_key(s.building_key);
+        u->set_address(s.address);
+        u->set_units(s.units);
+        u->set_covered(s.covered);
+        u->set_remaining(s.remaining);
+      }
+    }
+    for (const RevisitView& r : t.revisits) {
+      auto* v = out.add_revisits();
+      v->set_building_key(r.building_key);
+      v->set_unit_key(r.unit_key);
+      v->set_address(r.address);
+      v->set_reason(r.reason);
+      v->set_window(r.window);
+      v->set_due_date(r.due_date);
+      v->set_open(r.open);
+      v->set_overdue(r.overdue);
+      v->set_attempts(r.attempts);
+    }
+    if (auto sync = store->GetSyncState(); sync.ok()) {
+      out.set_unsynced(sync->head_seq - std::min(sync->head_seq, sync->synced_seq));
+    }
+    res.set_content(ToJson(out), "application/json");
+  }
+
+  void Building(const std::string& key, httplib::Response& res) {
+    if (key.empty()) {
+      SendError(res, 400, "bad_request", "give the building: /api/building?key=<building key>");
+      return;
+    }
+    auto data = LoadCoverage(*store);
+    if (!data.ok()) {
+      SendStoreError(res, data.status());
+      return;
+    }
+    auto view = BuildingOf(*data, key, store->env()->NowMillis());
+    if (!view.ok()) {
+      const bool unreadable = view.status().code() == Code::kInvalidArgument;
+      SendError(res, unreadable ? 400 : 404, unreadable ? "bad_address" : "unknown_building",
+                view.status().message());
+      return;
+    }
+    v1::UiBuilding out;
+    out.set_building_key(view->building_key);
+    out.set_address(view->address);
+    for (const std::string& b : view->beats) out.add_beats(b);
+    for (const std::string& c : view->columns) out.add_columns(c);
+    for (const GridRow& r : view->rows) {
+      auto* row = out.add_rows();
+      row->set_floor(r.floor);
+      for (int c : r.cells) row->add_cells(c);
+    }
+    for (const UnitView& u : view->units) {
+      auto* unit = out.add_units();
+      unit->set_unit_key(u.unit_key);
+      unit->set_room(u.room);
+      unit->set_floor(u.floor);
+      unit->set_state(std::string(schema::ledger::StateName(u.state)));
+      unit->set_covered(u.covered);
+      unit->set_registered(u.registered);
+      unit->set_local_visits(u.local_visits);
+      unit->set_last_officer_id(u.last_officer_id);
+      unit->set_last_visit_ms(u.last_visit_ms);
+      if (u.revisit) unit->set_revisit_due_date(u.revisit->due_date);
+    }
+    out.set_total(view->total);
+    out.set_covered(view->covered);
+    out.set_remaining(view->remaining);
+    out.set_coverage_pct(view->coverage_pct);
+    out.set_extra(view->extra);
+    res.set_content(ToJson(out), "application/json");
+  }
+
   void Routes() {
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       SecurityHeaders(res);
@@ -185,6 +298,14 @@ struct UiServer::Impl {
     });
     server.Post("/api/unlock", [this](const httplib::Request& req, httplib::Response& res) {
       Unlock(req, res);
+    });
+    server.Get("/api/today", [this](const httplib::Request&, httplib::Response& res) {
+      std::lock_guard lock(mu);
+      if (NeedUnlocked(res)) Today(res);
+    });
+    server.Get("/api/building", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu);
+      if (NeedUnlocked(res)) Building(req.get_param_value("key"), res);
     });
     server.Post("/api/lock", [this](const httplib::Request&, httplib::Response& res) {
       std::lock_guard lock(mu);

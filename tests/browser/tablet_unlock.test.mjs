@@ -12,66 +12,14 @@
 // CJK font and this folder's node_modules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-
-const FIELD = process.env.SWEEP_FIELD;
-const SRC = process.env.SWEEP_SOURCE_DIR;
-const CHROMIUM = process.env.SWEEP_CHROMIUM || '/usr/bin/chromium';
-const PIN = '246810';
-const SHOTS = process.env.SWEEP_SCREENSHOTS || path.join(os.tmpdir(), 'sweep-screenshots');
-
-function field(store, args, input) {
-  const r = spawnSync(FIELD, ['--store', store, ...args], { input, encoding: 'utf8' });
-  assert.equal(r.status, 0, `sweep-field ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-// Starts `sweep-field ui` and resolves with its process and printed address.
-function startUi(store) {
-  const child = spawn(FIELD, ['--store', store, 'ui', '--idle-lock-minutes', '1'],
-                      { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no address printed: ${out}`)), 10000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /(http:\/\/127\.0\.0\.1:(\d+)\/#key=([0-9a-f]{64}))/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1], port: Number(m[2]), key: m[3] });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`sweep-field ui exited ${code}: ${out}`)));
-  });
-}
-
-// A raw request, so that Host and Origin can be set as an attacker would.
-function raw(port, pathName, headers) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: pathName, headers }, (res) => {
-      let body = '';
-      res.on('data', (d) => { body += d; });
-      res.on('end', () => resolve({ status: res.statusCode, body, headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function tapPin(page, digits) {
-  for (const d of digits) await page.click(`#keypad button[data-key="${d}"]`);
-}
+import { FIELD, PIN, SHOTS, SRC, field, launch, openScreen, raw, startUi, tapPin, tempDir }
+  from './lib.mjs';
 
 test('tablet screen: unlock, attempts left, English, today, lock, offline, refusals', async () => {
   assert.ok(FIELD && fs.existsSync(FIELD), 'SWEEP_FIELD must name the sweep-field binary');
-  assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} missing: run scripts/setup (apt install chromium)`);
-  fs.mkdirSync(SHOTS, { recursive: true });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-ui-'));
+  const dir = tempDir('sweep-ui-');
   const store = path.join(dir, 'store');
   field(store, ['--pin-stdin', 'init', '--officer', 'A1001', '--name', '张伟', '--kdf-ops', '1',
                 '--kdf-mem-mib', '8'], `${PIN}\n`);
@@ -79,28 +27,10 @@ test('tablet screen: unlock, attempts left, English, today, lock, offline, refus
   field(store, ['--pin-stdin', 'record', 'rental-check', '--json', '-'], `${PIN}\n${example}`);
   const ui = await startUi(store);
   const origin = `http://127.0.0.1:${ui.port}`;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launch();
   try {
     // The network is cut: anything not for this server is aborted, and noted.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 },
-                                               locale: 'zh-CN' });
-    const outside = [];
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(`${origin}/`)) return route.continue();
-      outside.push(url);
-      return route.abort();
-    });
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(ui.url);
-    await page.waitForSelector('#unlock:not([hidden])');
+    const { context, page, outside, errors } = await openScreen(browser, ui);
     assert.equal(await page.textContent('#unlock-title'), '解锁');
     assert.ok(!page.url().includes('key='), 'the key leaves the address bar');
 
@@ -137,7 +67,7 @@ test('tablet screen: unlock, attempts left, English, today, lock, offline, refus
     assert.equal(await page.textContent('#today-officer'), 'A1001 张伟');
     assert.equal(await page.textContent('#today-unsynced'), '1');
     assert.equal(await page.textContent('#today-records'), '1');
-    await page.screenshot({ path: path.join(SHOTS, 'tablet-today.png') });
+    await page.screenshot({ path: path.join(SHOTS, 'tablet-today-en.png') });
 
     // Lock: back to the PIN, and the API answers locked.
     await page.click('#lock');

@@ -169,6 +169,39 @@ TEST_CASE("ui server: refusals") {
     CHECK(info->failed_attempts == 0);
     CHECK(!s.store->unlocked());
   }
+  SECTION("coverage needs an unlocked tablet; a building needs a readable address") {
+    auto today = c.Get("/api/today", {{"X-Sweep-Key", s.key}});
+    REQUIRE(today);
+    CHECK(today->status == 423);
+    CHECK(ErrorOf(today).code() == "locked");
+    REQUIRE(s.Unlock(kPin)->status == 200);
+    auto ok = c.Get("/api/today", {{"X-Sweep-Key", s.key}});
+    REQUIRE(ok);
+    CHECK(ok->status == 200);
+    v1::UiToday t;
+    REQUIRE(google::protobuf::util::JsonStringToMessage(ok->body, &t).ok());
+    CHECK(t.officer_id() == "A1001");
+    CHECK(!t.config_from_hub());  // never synced
+    auto none = c.Get("/api/building", {{"X-Sweep-Key", s.key}});
+    REQUIRE(none);
+    CHECK(none->status == 400);
+    auto unknown = c.Get("/api/building",
+                         httplib::Params{{"key", "郴州市北湖区人民路街道国庆北路社区国庆北路18号3栋"}},
+                         httplib::Headers{{"X-Sweep-Key", s.key}});
+    REQUIRE(unknown);
+    CHECK(unknown->status == 404);
+    CHECK(ErrorOf(unknown).code() == "unknown_building");
+    auto unreadable = c.Get("/api/building", httplib::Params{{"key", "3栋"}},
+                            httplib::Headers{{"X-Sweep-Key", s.key}});
+    REQUIRE(unreadable);
+    CHECK(unreadable->status == 400);
+    CHECK(ErrorOf(unreadable).code() == "bad_address");
+    // Idle past the limit: the store locks itself at its next use.
+    s.env.Advance(10 * 60 * 1000);
+    auto idle = c.Get("/api/today", {{"X-Sweep-Key", s.key}});
+    REQUIRE(idle);
+    CHECK(idle->status == 423);
+  }
   SECTION("an unknown page") {
     auto r = c.Get("/secret.txt");
     REQUIRE(r);

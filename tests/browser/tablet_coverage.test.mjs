@@ -1,0 +1,133 @@
+// The tablet's day and a building's grid in a real browser (issue 6), with
+// the real hub: the station imports its building register, makes a beat and
+// assigns it; the tablet enrolls and syncs, then records three visits
+// offline (a check, a door nobody opened, a den); the screen shows the beat
+// with its buildings, and the building as floors × units, each unit in the
+// colour of its state, the numbers equal to what the API says and to what
+// was recorded. The network is cut for the browser throughout.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { HUB, PIN, SHOTS, SRC, field, launch, openScreen, run, startUi, startUntil, tapPin,
+         tempDir } from './lib.mjs';
+
+const B3 = '郴州市北湖区人民路街道国庆北路社区国庆北路18号3栋';
+const B5 = '郴州市北湖区人民路街道国庆北路社区国庆北路18号5栋';
+
+function visit(dir, name, room, status, extra = {}) {
+  const file = path.join(dir, `${name}.json`);
+  fs.writeFileSync(file, JSON.stringify({
+    address: { raw: `${B3}${room}` },
+    unitStatus: status,
+    occupants: status === 'UNIT_STATUS_CHECKED' ? [{ name: '周雨桐', presentAtVisit: true }] : [],
+    ...extra,
+  }));
+  return file;
+}
+
+test('tablet screen: today\'s beat and a building grid, from the hub and offline visits', async () => {
+  assert.ok(HUB && fs.existsSync(HUB), 'SWEEP_HUB must name the sweep-hub binary');
+  const dir = tempDir('sweep-cov-');
+  const db = path.join(dir, 'hub.db');
+  const hub = await startUntil(HUB, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--quiet'],
+                               /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+  let ui = null;
+  let browser = null;
+  try {
+    const H = (...args) => run(HUB, ['--db', db, ...args]);
+    H('ledger', 'config', '--default-division', '431002', '--revisit-days', '3');
+    H('buildings', 'import', path.join(SRC, 'docs', 'examples', 'buildings.jsonl'));
+    H('beats', 'create', '国庆北路网格', '--building', B3, '--building', B5);
+    H('assign', '--beat', '国庆北路网格', '--officer', 'A1001');
+    const store = path.join(dir, 'tablet');
+    field(store, ['--pin-stdin', 'init', '--officer', 'A1001', '--name', '张伟', '--kdf-ops', '1',
+                  '--kdf-mem-mib', '8'], `${PIN}\n`);
+    const code = H('enroll-code', '--officer', 'A1001', '--agency', 'police').trim();
+    field(store, ['--pin-stdin', 'enroll', '--hub', hub.match[1], '--code', code, '--label', '平板1'],
+          `${PIN}\n`);
+    field(store, ['--pin-stdin', 'sync'], `${PIN}\n`);
+    // Offline, after the sync: three visits to 3栋.
+    for (const f of [
+      visit(dir, 'checked', '2单元502室', 'UNIT_STATUS_CHECKED'),
+      visit(dir, 'noanswer', '1单元101室', 'UNIT_STATUS_NO_ANSWER'),
+      visit(dir, 'den', '2单元301室', 'UNIT_STATUS_CHECKED', {
+        indicators: [{ code: 'many_sim_cards', present: true, count: 60 },
+                     { code: 'sim_box', present: true, count: 1 }],
+      }),
+    ]) {
+      field(store, ['--pin-stdin', 'record', 'rental-check', '--json', f], `${PIN}\n`);
+    }
+
+    ui = await startUi(store);
+    browser = await launch();
+    const { page, outside, errors } = await openScreen(browser, ui);
+    await tapPin(page, PIN);
+    await page.click('#unlock-go');
+    await page.waitForSelector('#today:not([hidden]) #beats h4');
+
+    // Today: the beat, its two buildings, three visits not yet synced.
+    const beatTitle = await page.textContent('#beats h4');
+    assert.match(beatTitle, /^国庆北路网格 — 已覆盖 \d+ \/ \d+ 户/);
+    const buildings = await page.$$eval('#beats .building', (bs) => bs.map((b) => b.dataset.key));
+    assert.equal(buildings.length, 2);
+    assert.equal(await page.textContent('#today-unsynced'), '3 条');
+    const today = await page.evaluate(async () => {
+      const r = await fetch('/api/today', { headers: { 'X-Sweep-Key': sessionStorage.getItem('sweep.key') } });
+      return r.json();
+    });
+    assert.equal(today.beats.length, 1);
+    assert.equal(today.beats[0].beat, '国庆北路网格');
+    assert.equal(today.localVisits, 3);
+    assert.ok(today.configFromHub);
+    const b3 = today.beats[0].buildings.find((b) => b.address.includes('3栋'));
+    assert.ok(b3, JSON.stringify(today.beats[0].buildings));
+    assert.equal(b3.units, 24);     // 6 floors × 2 stairwells × 2 units
+    assert.equal(b3.covered, 2);    // the check and the den (covered: its visit was a check)
+    assert.equal(b3.remaining, 22);
+    assert.match(beatTitle, new RegExp(`已覆盖 ${today.beats[0].covered} / ${today.beats[0].units} 户`));
+    await page.screenshot({ path: path.join(SHOTS, 'tablet-today-beats.png'), fullPage: true });
+
+    // The building: tap it, read the grid.
+    await page.click(`#beats .building[data-key="${b3.buildingKey}"]`);
+    await page.waitForSelector('#building:not([hidden]) #grid tbody tr');
+    const cells = await page.$$eval('#grid .unit', (us) => us.map((u) => ({
+      unit: u.dataset.unit, cls: u.className })));
+    assert.equal(cells.length, 24);
+    const stateOf = (unit) => (cells.find((c) => c.unit === unit) || {}).cls;
+    assert.match(stateOf('2-502'), /s-checked/);
+    assert.match(stateOf('1-101'), /s-no_answer/);
+    assert.match(stateOf('2-301'), /s-den_suspected/);
+    assert.equal(cells.filter((c) => /s-unvisited/.test(c.cls)).length, 21);
+    const rows = await page.$$eval('#grid tbody tr', (trs) => trs.map((tr) => tr.cells[0].textContent));
+    assert.deepEqual(rows, ['6 层', '5 层', '4 层', '3 层', '2 层', '1 层']);  // top floor first
+    assert.match(await page.textContent('#building-summary'), /已覆盖 2 \/ 24 户（8%） · 剩 22 户/);
+    await page.click('#grid .unit[data-unit="2-301"]');
+    assert.match(await page.textContent('#unit-detail'), /^2-301：疑似窝点，A1001，本机 1 次$/);
+    // Touch targets in the grid too, landscape and portrait.
+    for (const size of [{ width: 1280, height: 800 }, { width: 800, height: 1280 }]) {
+      await page.setViewportSize(size);
+      const small = await page.$$eval('#building button', (bs) => bs
+        .map((b) => b.getBoundingClientRect())
+        .filter((r) => r.width < 44 || r.height < 44).length);
+      assert.equal(small, 0, `controls under 44 px at ${size.width}×${size.height}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({ path: path.join(SHOTS, 'tablet-building.png'), fullPage: true });
+
+    // Back to today, English.
+    await page.click('#back');
+    await page.waitForSelector('#today:not([hidden])');
+    await page.click('#lang');
+    const beat = today.beats[0];
+    assert.equal(await page.textContent('#beats h4'),
+                 `国庆北路网格 — ${beat.covered} of ${beat.units} units covered (${Math.round((100 * beat.covered) / beat.units)}%)`);
+    assert.deepEqual(outside, [], 'no request left 127.0.0.1');
+    assert.deepEqual(errors, []);
+  } finally {
+    if (browser) await browser.close();
+    if (ui) ui.child.kill('SIGTERM');
+    hub.child.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
