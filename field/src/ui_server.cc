@@ -13,6 +13,8 @@
 #include <thread>
 
 #include "sweep/field/coverage.h"
+#include "sweep/schema/indicators.h"
+#include "sweep/schema/record_json.h"
 #include "sweep/v1/ui.pb.h"
 
 namespace sweep::field {
@@ -281,6 +283,65 @@ struct UiServer::Impl {
     res.set_content(ToJson(out), "application/json");
   }
 
+  // A record body from the page (Record JSON; only rental_check or
+  // office_sweep is read). False (and the answer sent) when it does not parse.
+  static bool ReadBody(const httplib::Request& req, httplib::Response& res, v1::Record* out) {
+    google::protobuf::util::JsonParseOptions o;
+    auto st = google::protobuf::util::JsonStringToMessage(req.body, out, o);
+    if (!st.ok() || (!out->has_rental_check() && !out->has_office_sweep())) {
+      SendError(res, 400, "bad_request",
+                "the body must be a record as JSON with rentalCheck or officeSweep set" +
+                    (st.ok() ? std::string() : ": " + std::string(st.message())));
+      return false;
+    }
+    v1::Record body;  // nothing but the body: ids, versions, clocks are the store's
+    if (out->has_rental_check()) *body.mutable_rental_check() = out->rental_check();
+    if (out->has_office_sweep()) *body.mutable_office_sweep() = out->office_sweep();
+    *out = std::move(body);
+    return true;
+  }
+
+  void Check(const httplib::Request& req, httplib::Response& res) {
+    v1::Record r;
+    if (!ReadBody(req, res, &r)) return;
+    v1::UiCheck out;
+    for (auto& v : schema::ValidateRecord(r)) *out.add_problems() = std::move(v);
+    auto hits = store->WatchlistHits(r);
+    if (!hits.ok()) {
+      SendStoreError(res, hits.status());
+      return;
+    }
+    for (auto& v : *hits) *out.add_watchlist() = std::move(v);
+    res.set_content(ToJson(out), "application/json");
+  }
+
+  void Save(const httplib::Request& req, httplib::Response& res) {
+    v1::Record r;
+    if (!ReadBody(req, res, &r)) return;
+    auto hits = store->WatchlistHits(r);
+    if (!hits.ok()) {
+      SendStoreError(res, hits.status());
+      return;
+    }
+    std::vector<NewVersion> items;
+    items.push_back({"", 0, std::move(r)});
+    auto saved = store->Append(std::move(items));
+    if (!saved.ok()) {
+      SendStoreError(res, saved.status());
+      return;
+    }
+    const v1::Record& rec = saved->front();
+    v1::UiSaved out;
+    out.set_record_id(rec.record_id());
+    out.set_version(rec.version());
+    for (const auto& v : rec.validation()) *out.add_problems() = v;
+    for (auto& v : *hits) *out.add_watchlist() = std::move(v);
+    if (auto sync = store->GetSyncState(); sync.ok()) {
+      out.set_unsynced(sync->head_seq - std::min(sync->head_seq, sync->synced_seq));
+    }
+    res.set_content(ToJson(out), "application/json");
+  }
+
   void Routes() {
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       SecurityHeaders(res);
@@ -306,6 +367,25 @@ struct UiServer::Impl {
     server.Get("/api/building", [this](const httplib::Request& req, httplib::Response& res) {
       std::lock_guard lock(mu);
       if (NeedUnlocked(res)) Building(req.get_param_value("key"), res);
+    });
+    server.Get("/api/form", [](const httplib::Request&, httplib::Response& res) {
+      v1::UiFormOptions out;
+      for (const schema::IndicatorInfo& i : schema::KnownIndicators()) {
+        auto* u = out.add_indicators();
+        u->set_code(std::string(i.code));
+        u->set_zh(std::string(i.zh));
+        u->set_en(std::string(i.en));
+        u->set_strong(i.strong);
+      }
+      res.set_content(ToJson(out), "application/json");
+    });
+    server.Post("/api/check", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu);
+      if (NeedUnlocked(res)) Check(req, res);
+    });
+    server.Post("/api/records", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu);
+      if (NeedUnlocked(res)) Save(req, res);
     });
     server.Post("/api/lock", [this](const httplib::Request&, httplib::Response& res) {
       std::lock_guard lock(mu);

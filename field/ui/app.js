@@ -34,6 +34,15 @@ const WORDS = {
     extra: '（不在登记册）',
     locked: '已锁定，请先解锁。',
     unknown_building: '本机没有这栋楼的分配或走访记录。',
+    back: '← 返回', visit_title: '出租屋核查', address: '地址', unit_status: '户况',
+    landlord: '房东', occupants: '住户', add_occupant: '＋ 添加住户', remove: '移除',
+    indicators: '窝点迹象', notes: '备注', save: '保存', new_visit: '＋ 新的出租屋核查',
+    visit_unit: '核查此户', name: '姓名', id_number: '身份证号', phone: '手机号',
+    statuses: { UNIT_STATUS_CHECKED: '已核查', UNIT_STATUS_NO_ANSWER: '无人应答',
+                UNIT_STATUS_REFUSED: '拒绝入户', UNIT_STATUS_VACANT: '空置' },
+    watch: (n) => `⚠ 布控人员！本次登记中有 ${n} 项命中布控名单，请注意安全，按规定处置并报告。`,
+    saved: (id) => `已加密保存（${id.slice(0, 8)}…），同步时上传。`,
+    fix_first: (n) => `有 ${n} 处需要核对，仍可保存（会标记）。`,
   },
   en: {
     title: 'Sweep door-to-door', switch_lang: '中文', lock: 'Lock',
@@ -66,6 +75,15 @@ const WORDS = {
     extra: ' (not in the register)',
     locked: 'Locked: unlock first.',
     unknown_building: 'No assignment or visit of this building on this tablet.',
+    back: '← Back', visit_title: 'Rental check', address: 'Address', unit_status: 'Unit',
+    landlord: 'Landlord', occupants: 'Occupants', add_occupant: '+ Add occupant', remove: 'Remove',
+    indicators: 'Den indicators', notes: 'Notes', save: 'Save', new_visit: '+ New rental check',
+    visit_unit: 'Check this unit', name: 'Name', id_number: 'ID number', phone: 'Mobile',
+    statuses: { UNIT_STATUS_CHECKED: 'checked', UNIT_STATUS_NO_ANSWER: 'no answer',
+                UNIT_STATUS_REFUSED: 'refused', UNIT_STATUS_VACANT: 'vacant' },
+    watch: (n) => `⚠ WATCHLIST! ${n} identifier(s) in this visit are on the watchlist: stay safe, act as ordered and report.`,
+    saved: (id) => `Saved, encrypted (${id.slice(0, 8)}…); it goes to the station at the next sync.`,
+    fix_first: (n) => `${n} thing(s) to check; you can still save (they are marked).`,
   },
 };
 
@@ -76,6 +94,9 @@ const state = {
   idleTimer: 0,
   waitTimer: 0,
   today: null,      // UiToday
+  form: null,       // UiFormOptions
+  unit: null,       // the unit tapped in the grid
+  returnTo: 'today',
   building: null,   // UiBuilding on screen, or null
 };
 
@@ -116,6 +137,7 @@ function applyWords() {
   render();
   renderToday();
   renderBuilding();
+  if (!$('visit').hidden) { renderVisitWords(); runCheck(); }
 }
 
 function buildKeypad() {
@@ -139,15 +161,15 @@ function buildKeypad() {
 }
 
 function show(id) {
-  for (const s of ['unlock', 'today', 'building', 'gone']) $(s).hidden = s !== id;
-  $('lock').hidden = id !== 'today' && id !== 'building';
+  for (const s of ['unlock', 'today', 'building', 'visit', 'gone']) $(s).hidden = s !== id;
+  $('lock').hidden = id !== 'today' && id !== 'building' && id !== 'visit';
 }
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
     if (k === 'class') e.className = v;
-    else if (k.startsWith('data-')) e.setAttribute(k, v);
+    else if (k.includes('-')) e.setAttribute(k, v);
     else e[k] = v;
   }
   for (const c of children) e.append(c);
@@ -214,6 +236,8 @@ function renderBuilding() {
       const cell = el('button', { type: 'button', class: `unit s-${u.state}`, 'data-unit': u.unitKey,
                                   title: w('state')[u.state] }, u.room || u.unitKey);
       cell.addEventListener('click', () => {
+        state.unit = u;
+        $('visit-unit').hidden = false;
         const who = u.lastOfficerId ? u.lastOfficerId : '';
         $('unit-detail').textContent =
           w('unit_line')(u.unitKey, w('state')[u.state], who, u.localVisits) + (u.registered ? '' : w('extra'));
@@ -224,6 +248,7 @@ function renderBuilding() {
   }
   grid.append(body);
   $('unit-detail').textContent = '';
+  $('visit-unit').hidden = true;
 }
 
 async function openBuilding(key) {
@@ -267,6 +292,7 @@ function render() {
     startWait(Number(s.waitMs || 0));
     return;
   }
+  if (!$('visit').hidden) return;
   if (state.building) { show('building'); renderBuilding(); return; }
   show('today');
   renderToday();
@@ -353,6 +379,161 @@ function armIdle() {
   if (ms > 0 && state.status && state.status.unlocked) state.idleTimer = setTimeout(lock, ms);
 }
 
+// ---- the rental-check form: checked as it is typed (POST /api/check, the
+// same rules the store applies on save), saved with POST /api/records.
+
+// A reason in the chosen language: the rules write "english / 中文".
+function said(message) {
+  const parts = String(message || '').split(' / ');
+  return parts.length === 2 ? parts[state.lang === 'zh' ? 1 : 0] : message;
+}
+
+function personFields(container, prefix) {
+  container.replaceChildren();
+  for (const [key, label, mode] of [['name', 'name', 'text'], ['idNumber', 'id_number', 'text'],
+                                    ['phone', 'phone', 'tel']]) {
+    const path = `${prefix}.${key}`;
+    const input = el('input', { type: mode, 'data-path': path, 'aria-label': w(label) });
+    if (key !== 'name') input.inputMode = key === 'phone' ? 'tel' : 'text';
+    input.placeholder = w(label);
+    container.append(el('div', { class: 'field' }, input, el('p', { class: 'field-msg', 'data-for': path })));
+  }
+}
+
+function addOccupant(values) {
+  const list = $('occupants');
+  const row = el('div', { class: 'person occupant' });
+  const remove = el('button', { type: 'button', class: 'remove' }, w('remove'));
+  remove.addEventListener('click', () => { row.remove(); renumberOccupants(); scheduleCheck(); });
+  list.append(el('div', { class: 'occupant-row' }, row, remove));
+  renumberOccupants();
+  if (values) for (const [k, v] of Object.entries(values)) row.querySelector(`[data-path$=".${k}"]`).value = v;
+}
+
+function renumberOccupants() {
+  [...document.querySelectorAll('#occupants .occupant')].forEach((row, i) => {
+    const keep = {};
+    row.querySelectorAll('input').forEach((inp) => { keep[inp.dataset.path.split('.').pop()] = inp.value; });
+    personFields(row, `occupants[${i}]`);
+    row.querySelectorAll('input').forEach((inp) => { inp.value = keep[inp.dataset.path.split('.').pop()] || ''; });
+  });
+}
+
+function person(prefix) {
+  const p = {};
+  for (const inp of document.querySelectorAll(`[data-path^="${prefix}."]`)) {
+    const v = inp.value.trim();
+    if (v) p[inp.dataset.path.slice(prefix.length + 1)] = v;
+  }
+  return p;
+}
+
+function visitBody() {
+  const rc = { address: { raw: $('v-address').value.trim() }, unitStatus: $('v-status').value };
+  const landlord = person('landlord');
+  if (Object.keys(landlord).length) rc.landlord = landlord;
+  const occupants = [...document.querySelectorAll('#occupants .occupant')].map((_, i) => person(`occupants[${i}]`))
+    .filter((o) => Object.keys(o).length);
+  if (occupants.length) rc.occupants = occupants.map((o) => ({ ...o, presentAtVisit: true }));
+  const codes = [...document.querySelectorAll('#indicators input:checked')].map((c) => c.value);
+  if (codes.length) rc.indicators = codes.map((code) => ({ code, present: true }));
+  const notes = $('v-notes').value.trim();
+  if (notes) rc.notes = notes;
+  return { rentalCheck: rc };
+}
+
+function showProblems(problems, watchlist) {
+  document.querySelectorAll('#visit .field-msg').forEach((p) => { p.textContent = ''; });
+  document.querySelectorAll('#visit input.bad').forEach((i) => i.classList.remove('bad'));
+  const list = $('problems');
+  list.replaceChildren();
+  for (const p of problems || []) {
+    const path = p.field.replace(/^rentalCheck\./, '');
+    const slot = document.querySelector(`#visit .field-msg[data-for="${path}"]`);
+    const text = said(p.message);
+    if (slot) {
+      slot.textContent = text;
+      const input = document.querySelector(`#visit [data-path="${path}"]`);
+      if (input && p.severity === 'SEVERITY_ERROR') input.classList.add('bad');
+    }
+    list.append(el('li', { class: p.severity === 'SEVERITY_ERROR' ? 'error' : 'warning' }, `${path}: ${text}`));
+  }
+  const alert = $('watch-alert');
+  const hits = watchlist || [];
+  alert.hidden = hits.length === 0;
+  alert.replaceChildren();
+  if (hits.length) {
+    alert.append(el('p', {}, w('watch')(hits.length)),
+                 el('ul', {}, ...hits.map((h) => el('li', {}, `${h.field.replace(/^rentalCheck\./, '')}: ${said(h.message)}`))));
+  }
+  if (hits.length && navigator.vibrate) navigator.vibrate([300, 100, 300]);
+}
+
+let checkTimer = 0;
+function scheduleCheck() {
+  clearTimeout(checkTimer);
+  checkTimer = setTimeout(runCheck, 250);
+}
+
+async function runCheck() {
+  const r = await api('POST', '/api/check', visitBody());
+  if (!r.ok) { handleLocked(r.error); return; }
+  showProblems(r.data.problems, r.data.watchlist);
+}
+
+async function openVisit(address) {
+  if (!state.form) {
+    const r = await api('GET', '/api/form');
+    if (!r.ok) { showError(r.error); return; }
+    state.form = r.data;
+  }
+  state.returnTo = state.building ? 'building' : 'today';
+  $('v-address').value = address || '';
+  $('v-notes').value = '';
+  $('saved-msg').textContent = '';
+  personFields(document.querySelector('#visit .person[data-prefix="landlord"]'), 'landlord');
+  $('occupants').replaceChildren();
+  addOccupant();
+  renderVisitWords();
+  showProblems([], []);
+  show('visit');
+  if (address) scheduleCheck();
+}
+
+function renderVisitWords() {
+  const status = $('v-status');
+  const chosen = status.value || 'UNIT_STATUS_CHECKED';
+  status.replaceChildren(...Object.entries(w('statuses')).map(([v, t]) => el('option', { value: v }, t)));
+  status.value = chosen;
+  const checks = $('indicators');
+  const ticked = new Set([...checks.querySelectorAll('input:checked')].map((c) => c.value));
+  checks.replaceChildren();
+  for (const i of (state.form && state.form.indicators) || []) {
+    const box = el('input', { type: 'checkbox', value: i.code, checked: ticked.has(i.code) });
+    checks.append(el('label', { class: `check${i.strong ? ' strong' : ''}` }, box, state.lang === 'zh' ? i.zh : i.en));
+  }
+  document.querySelectorAll('#visit input[data-path]').forEach((inp) => {
+    const key = inp.dataset.path.split('.').pop();
+    const label = { name: 'name', idNumber: 'id_number', phone: 'phone' }[key];
+    if (label) inp.placeholder = w(label);
+  });
+  document.querySelectorAll('#occupants .remove').forEach((b) => { b.textContent = w('remove'); });
+}
+
+async function saveVisit() {
+  const r = await api('POST', '/api/records', visitBody());
+  if (!r.ok) { handleLocked(r.error); return; }
+  showProblems(r.data.problems, r.data.watchlist);
+  const errors = (r.data.problems || []).filter((p) => p.severity === 'SEVERITY_ERROR').length;
+  $('saved-msg').textContent = w('saved')(r.data.recordId) + (errors ? ` ${w('fix_first')(errors)}` : '');
+  if (state.today) state.today.unsynced = r.data.unsynced;
+}
+
+function unitAddress(b, u) {
+  const [stair, pos] = u.unitKey.includes('-') ? u.unitKey.split('-') : ['', u.unitKey];
+  return `${b.address}${stair ? `${stair}单元` : ''}${u.room || pos}室`;
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   takeKey();
   $('lang').addEventListener('click', () => {
@@ -362,6 +543,20 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   $('lock').addEventListener('click', lock);
   $('back').addEventListener('click', () => { state.building = null; render(); loadToday(); });
+  $('new-visit').addEventListener('click', () => openVisit(''));
+  $('visit-unit').addEventListener('click', () => {
+    const u = state.unit;
+    if (u) openVisit(unitAddress(state.building, u));
+  });
+  $('visit-back').addEventListener('click', () => {
+    if (state.returnTo === 'building' && state.building) openBuilding(state.building.buildingKey);
+    else { state.building = null; render(); loadToday(); }
+  });
+  $('add-occupant').addEventListener('click', () => { addOccupant(); });
+  $('save').addEventListener('click', saveVisit);
+  $('visit-form').addEventListener('input', scheduleCheck);
+  $('visit-form').addEventListener('change', scheduleCheck);
+  $('visit-form').addEventListener('submit', (e) => e.preventDefault());
   $('unlock-go').addEventListener('click', unlock);
   $('pin').addEventListener('keydown', (e) => { if (e.key === 'Enter') unlock(); });
   for (const ev of ['pointerdown', 'keydown']) document.addEventListener(ev, armIdle, { passive: true });

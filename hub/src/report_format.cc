@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "sweep/hub/report.h"
+#include "sweep/schema/indicators.h"
 #include "text_format.h"
 
 namespace sweep::hub {
@@ -19,35 +20,12 @@ using text::CsvField;
 using text::DisplayWidth;
 using text::Escape;
 
-// Labels of the known den indicator codes (record.proto Indicator); unknown
-// codes are shown as they are.
-struct IndicatorLabel {
-  const char* code;
-  const char* zh;
-  const char* en;
-};
-constexpr IndicatorLabel kIndicators[] = {
-    {"simbox_goip", "GOIP设备", "SIM-box (GOIP) gateway"},
-    {"modem_pool", "猫池", "modem pool"},
-    {"many_sim_cards", "大量电话卡", "many SIM cards"},
-    {"many_bank_cards", "大量银行卡", "many bank cards"},
-    {"usb_bank_keys", "U盾", "USB banking keys"},
-    {"card_reader", "读卡器", "card reader"},
-    {"scripts", "诈骗话术", "fraud scripts"},
-    {"call_center_layout", "呼叫中心布局", "call-center layout"},
-    {"many_phones", "大量手机", "many phones"},
-    {"card_packaging_waste", "卡片包装垃圾", "card packaging waste"},
-    {"hidden_cabling", "隐藏线缆", "hidden cabling"},
-    {"frequent_turnover", "租客频繁更换", "frequent tenant turnover"},
-    {"cash_short_rent", "现金短租", "short rent paid in cash"},
-    {"landlord_never_met_tenant", "房东未见过租客", "landlord never met the tenant"},
-};
-
+// The label of a den indicator code (schema/indicators.h); unknown codes
+// are shown as they are.
 std::string IndicatorName(const std::string& code, Lang lang) {
-  for (const IndicatorLabel& l : kIndicators) {
-    if (code == l.code) return lang == Lang::kZh ? l.zh : l.en;
-  }
-  return code;
+  const schema::IndicatorInfo* i = schema::FindIndicator(code);
+  if (!i) return code;
+  return std::string(lang == Lang::kZh ? i->zh : i->en);
 }
 
 std::string DispositionName(const std::string& code, const cases::CaseOptions& options, Lang lang) {

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "sweep/schema/identifiers.h"
+#include "sweep/schema/indicators.h"
 
 namespace sweep::schema::ledger {
 namespace {
@@ -287,12 +288,10 @@ std::string MatchUnitKey(std::span<const std::string> registered_units, std::str
 bool IndicatesDen(const std::vector<std::string>& codes) {
   // §3: one strong indicator, or two weak ones (rental-pattern hints and
   // codes the checklist does not know).
-  static const std::set<std::string, std::less<>> kStrong = {
-      "simbox_goip",  "modem_pool", "many_sim_cards",     "many_bank_cards", "usb_bank_keys",
-      "card_reader",  "scripts",    "call_center_layout", "many_phones",     "hidden_cabling"};
   std::set<std::string> weak;
   for (const std::string& c : codes) {
-    if (kStrong.count(c)) return true;
+    const IndicatorInfo* known = FindIndicator(c);
+    if (known && known->strong) return true;
     weak.insert(c);
   }
   return weak.size() >= 2;

@@ -14,6 +14,8 @@ import { HUB, PIN, SHOTS, SRC, field, launch, openScreen, run, startUi, startUnt
 
 const B3 = '郴州市北湖区人民路街道国庆北路社区国庆北路18号3栋';
 const B5 = '郴州市北湖区人民路街道国庆北路社区国庆北路18号5栋';
+const WATCHED = '430111199906050262';   // valid; on the station's watchlist
+const BAD_ID = '431021199708220514';    // the check digit should be 3
 
 function visit(dir, name, room, status, extra = {}) {
   const file = path.join(dir, `${name}.json`);
@@ -40,6 +42,8 @@ test('tablet screen: today\'s beat and a building grid, from the hub and offline
     H('buildings', 'import', path.join(SRC, 'docs', 'examples', 'buildings.jsonl'));
     H('beats', 'create', '国庆北路网格', '--building', B3, '--building', B5);
     H('assign', '--beat', '国庆北路网格', '--officer', 'A1001');
+    // A person the station watches (sent to tablets as a keyed hash).
+    H('watchlist', 'add', WATCHED, '--kind', 'id', '--level', 'alert', '--note', '在逃人员，勿单独接触');
     const store = path.join(dir, 'tablet');
     field(store, ['--pin-stdin', 'init', '--officer', 'A1001', '--name', '张伟', '--kdf-ops', '1',
                   '--kdf-mem-mib', '8'], `${PIN}\n`);
@@ -53,7 +57,7 @@ test('tablet screen: today\'s beat and a building grid, from the hub and offline
       visit(dir, 'noanswer', '1单元101室', 'UNIT_STATUS_NO_ANSWER'),
       visit(dir, 'den', '2单元301室', 'UNIT_STATUS_CHECKED', {
         indicators: [{ code: 'many_sim_cards', present: true, count: 60 },
-                     { code: 'sim_box', present: true, count: 1 }],
+                     { code: 'simbox_goip', present: true, count: 1 }],
       }),
     ]) {
       field(store, ['--pin-stdin', 'record', 'rental-check', '--json', f], `${PIN}\n`);
@@ -115,11 +119,59 @@ test('tablet screen: today\'s beat and a building grid, from the hub and offline
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.screenshot({ path: path.join(SHOTS, 'tablet-building.png'), fullPage: true });
 
+    // A rental check of 1-102 from the grid: checked as typed.
+    await page.click('#grid .unit[data-unit="1-102"]');
+    await page.click('#visit-unit');
+    await page.waitForSelector('#visit:not([hidden])');
+    assert.equal(await page.inputValue('#v-address'), '国庆北路18号3栋1单元102室');
+    await page.fill('[data-path="landlord.name"]', '廖建国');
+    await page.fill('[data-path="landlord.idNumber"]', BAD_ID);
+    await page.waitForFunction(() =>
+      document.querySelector('.field-msg[data-for="landlord.idNumber"]').textContent.includes('校验码'));
+    assert.match(await page.textContent('.field-msg[data-for="landlord.idNumber"]'), /^校验码应为3，实际为4/);
+    assert.match(await page.getAttribute('[data-path="landlord.idNumber"]', 'class'), /bad/);
+    await page.fill('[data-path="landlord.idNumber"]', '431021199708220513');
+    await page.waitForFunction(() =>
+      document.querySelector('.field-msg[data-for="landlord.idNumber"]').textContent === '');
+    // A phone typed short: the reason, in the language on screen.
+    await page.fill('[data-path="occupants[0].name"]', '蒋雨欣');
+    await page.fill('[data-path="occupants[0].phone"]', '1527358');
+    await page.waitForFunction(() =>
+      document.querySelector('.field-msg[data-for="occupants[0].phone"]').textContent.includes('11'));
+    assert.match(await page.textContent('.field-msg[data-for="occupants[0].phone"]'), /手机号码应为11位，实际7位/);
+    await page.fill('[data-path="occupants[0].phone"]', '15273580417');
+    // The watched person as a second occupant: an alert nobody can miss.
+    await page.click('#add-occupant');
+    await page.fill('[data-path="occupants[1].name"]', '韦俊豪');
+    await page.fill('[data-path="occupants[1].idNumber"]', WATCHED);
+    await page.waitForSelector('#watch-alert:not([hidden])');
+    assert.match(await page.textContent('#watch-alert'), /布控人员/);
+    assert.match(await page.textContent('#watch-alert li'), /occupants\[1\]\.idNumber: .*在逃人员，勿单独接触/);
+    await page.check('#indicators input[value="many_phones"]');
+    await page.screenshot({ path: path.join(SHOTS, 'tablet-rental-check-watchlist.png'), fullPage: true });
+    const small = await page.$$eval('#visit button, #visit select, #visit input:not([type=checkbox]), #visit label.check',
+      (xs) => xs.filter((x) => x.offsetParent !== null).map((x) => x.getBoundingClientRect())
+        .filter((r) => r.width < 44 || r.height < 44).length);
+    assert.equal(small, 0, 'form controls under 44 px');
+    await page.click('#save');
+    await page.waitForFunction(() => document.querySelector('#saved-msg').textContent.includes('已加密保存'));
+    // Saved in the store, as typed: the CLI reads it back.
+    const list = field(store, ['--pin-stdin', '--json', 'list'], `${PIN}\n`);
+    assert.equal(list.trim().split('\n').length, 4, list);
+    await page.click('#visit-back');
+    await page.waitForSelector('#building:not([hidden]) #grid tbody tr');
+    assert.match(await page.getAttribute('#grid .unit[data-unit="1-102"]', 'class'), /s-den_suspected|s-checked/);
+
     // Back to today, English.
     await page.click('#back');
     await page.waitForSelector('#today:not([hidden])');
+    await page.waitForFunction(() => document.querySelector('#today-unsynced').textContent === '4 条');
     await page.click('#lang');
-    const beat = today.beats[0];
+    const beat = (await page.evaluate(async () => {
+      const r = await fetch('/api/today', { headers: { 'X-Sweep-Key': sessionStorage.getItem('sweep.key') } });
+      return r.json();
+    })).beats[0];
+    assert.equal(beat.covered, 3);  // the check of 1-102 counts at once
     assert.equal(await page.textContent('#beats h4'),
                  `国庆北路网格 — ${beat.covered} of ${beat.units} units covered (${Math.round((100 * beat.covered) / beat.units)}%)`);
     assert.deepEqual(outside, [], 'no request left 127.0.0.1');
