@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "sweep/field/coverage.h"
+#include "sweep/field/sync_client.h"
 #include "sweep/schema/indicators.h"
 #include "sweep/schema/record_json.h"
 #include "sweep/v1/ui.pb.h"
@@ -90,6 +91,90 @@ struct UiServer::Impl {
   std::thread thread;
   int port = 0;
   std::mutex mu;  // the store
+  std::mutex sync_mu;  // the two below (never held while waiting for mu)
+  v1::UiSync sync;     // progress of the running sync, or the last result
+  std::thread sync_thread;
+
+  v1::UiSync SyncState() {
+    std::lock_guard lock(sync_mu);
+    return sync;
+  }
+
+  // Starts a sync on a thread of its own (one at a time); the page polls
+  // GET /api/sync for its progress and result.
+  void StartSync(httplib::Response& res) {
+    std::lock_guard lock(sync_mu);
+    if (sync.running()) {
+      res.set_content(ToJson(sync), "application/json");
+      return;
+    }
+    if (sync_thread.joinable()) sync_thread.join();  // finished: it no longer needs sync_mu
+    sync.Clear();
+    sync.set_running(true);
+    sync.set_phase("push");
+    sync_thread = std::thread([this] { RunSync(); });
+    res.status = 202;
+    res.set_content(ToJson(sync), "application/json");
+  }
+
+  void RunSync() {
+    std::lock_guard store_lock(mu);
+    v1::UiSync out;
+    Result<SyncSummary> summary = DoSync(&out);
+    std::lock_guard lock(sync_mu);
+    sync.set_running(false);
+    sync.set_finished(true);
+    sync.set_hub_url(out.hub_url());
+    if (summary.ok()) {
+      sync.set_ok(true);
+      sync.set_pushed(summary->pushed);
+      sync.set_duplicates(summary->duplicates);
+      sync.set_pulled(summary->pulled);
+      sync.set_files(summary->files);
+      return;
+    }
+    const Status& st = summary.status();
+    auto* e = sync.mutable_error();
+    e->set_message(st.message());
+    switch (st.code()) {
+      case Code::kUnavailable:
+      case Code::kIOError:
+        e->set_code("hub_unreachable");
+        break;
+      case Code::kNotFound:
+        e->set_code("not_enrolled");
+        break;
+      case Code::kUnauthorized:
+        e->set_code("refused");
+        break;
+      case Code::kShredded:
+        e->set_code("shredded");
+        break;
+      case Code::kLocked:
+        e->set_code("locked");
+        break;
+      default:
+        e->set_code("internal");
+    }
+  }
+
+  // REQUIRES: mu held.
+  Result<SyncSummary> DoSync(v1::UiSync* out) {
+    if (!store->unlocked()) return Status::Locked("the tablet is locked: unlock it first");
+    SWEEP_ASSIGN_OR_RETURN(auto hub, store->Hub());
+    if (!hub) return Status::NotFound("this tablet is not enrolled with a hub");
+    out->set_hub_url(hub->url);
+    SWEEP_ASSIGN_OR_RETURN(auto transport, NewHttpTransport(hub->url, {}));
+    SyncOptions options;
+    options.progress = [this](const SyncProgress& p) {
+      std::lock_guard lock(sync_mu);
+      sync.set_phase(p.phase);
+      sync.set_done(p.done);
+      sync.set_total(p.total);
+      sync.set_bytes(p.bytes);
+    };
+    return Sync(store, transport.get(), options);
+  }
 
   // Host must name this server exactly; a foreign Origin is refused; API
   // calls need the secret. Empty when the request may go on.
@@ -387,6 +472,12 @@ struct UiServer::Impl {
       std::lock_guard lock(mu);
       if (NeedUnlocked(res)) Save(req, res);
     });
+    server.Post("/api/sync", [this](const httplib::Request&, httplib::Response& res) {
+      StartSync(res);
+    });
+    server.Get("/api/sync", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(ToJson(SyncState()), "application/json");
+    });
     server.Post("/api/lock", [this](const httplib::Request&, httplib::Response& res) {
       std::lock_guard lock(mu);
       store->Lock();
@@ -439,9 +530,12 @@ std::string UiServer::url() const {
 }
 
 void UiServer::Stop() {
-  if (!impl_ || !impl_->thread.joinable()) return;
-  impl_->server.stop();
-  impl_->thread.join();
+  if (!impl_) return;
+  if (impl_->thread.joinable()) {
+    impl_->server.stop();
+    impl_->thread.join();
+  }
+  if (impl_->sync_thread.joinable()) impl_->sync_thread.join();  // a sync ends on its own
 }
 
 }  // namespace sweep::field

@@ -43,6 +43,18 @@ const WORDS = {
     watch: (n) => `⚠ 布控人员！本次登记中有 ${n} 项命中布控名单，请注意安全，按规定处置并报告。`,
     saved: (id) => `已加密保存（${id.slice(0, 8)}…），同步时上传。`,
     fix_first: (n) => `有 ${n} 处需要核对，仍可保存（会标记）。`,
+    sync: '同步',
+    sync_phase: { push: '正在发送记录', files: '正在发送照片', pull: '正在接收所里的更新' },
+    sync_count: (d, t) => (t ? `${d} / ${t}` : `${d}`),
+    sync_done: (p, d, u) => `同步完成：发送 ${p} 条记录${d ? `（${d} 条所里已有）` : ''}，收到 ${u} 条更新。`,
+    sync_error: {
+      hub_unreachable: '无法连接所里服务器。记录仍安全保存在本机，稍后再同步。',
+      not_enrolled: '本机尚未在所里登记，请先登记。',
+      refused: '所里服务器拒绝了本机（可能已被注销），请联系所里。',
+      shredded: '本机数据已销毁。',
+      locked: '已锁定，请先解锁。',
+      internal: '同步出错，请重试。',
+    },
   },
   en: {
     title: 'Sweep door-to-door', switch_lang: '中文', lock: 'Lock',
@@ -84,6 +96,18 @@ const WORDS = {
     watch: (n) => `⚠ WATCHLIST! ${n} identifier(s) in this visit are on the watchlist: stay safe, act as ordered and report.`,
     saved: (id) => `Saved, encrypted (${id.slice(0, 8)}…); it goes to the station at the next sync.`,
     fix_first: (n) => `${n} thing(s) to check; you can still save (they are marked).`,
+    sync: 'Sync',
+    sync_phase: { push: 'Sending records', files: 'Sending photos', pull: 'Receiving the station\'s updates' },
+    sync_count: (d, t) => (t ? `${d} / ${t}` : `${d}`),
+    sync_done: (p, d, u) => `Synced: ${p} records sent${d ? ` (${d} already at the station)` : ''}, ${u} updates received.`,
+    sync_error: {
+      hub_unreachable: 'Cannot reach the station\'s server. Your records are safe on this tablet; sync again later.',
+      not_enrolled: 'This tablet is not enrolled with a station yet.',
+      refused: 'The station refused this tablet (it may have been revoked): call the station.',
+      shredded: 'This tablet\'s data has been erased.',
+      locked: 'Locked: unlock first.',
+      internal: 'Sync failed; try again.',
+    },
   },
 };
 
@@ -260,10 +284,12 @@ async function openBuilding(key) {
 }
 
 async function loadToday() {
+  const st = await api('GET', '/api/status');
+  if (st.ok) state.status = st.data;
   const r = await api('GET', '/api/today');
   if (!r.ok) { handleLocked(r.error); return; }
   state.today = r.data;
-  renderToday();
+  render();
 }
 
 // The store locked itself (idle) or refused: back to the PIN.
@@ -529,6 +555,48 @@ async function saveVisit() {
   if (state.today) state.today.unsynced = r.data.unsynced;
 }
 
+// ---- sync, started here and followed until it ends (POST/GET /api/sync)
+
+function renderSync(sy) {
+  const box = $('sync-box');
+  box.hidden = false;
+  const bar = $('sync-bar');
+  if (sy.running) {
+    $('sync').disabled = true;
+    const total = Number(sy.total || 0);
+    const done = Number(sy.done || 0);
+    if (total > 0) { bar.max = total; bar.value = done; } else bar.removeAttribute('value');
+    $('sync-msg').textContent = `${w('sync_phase')[sy.phase] || ''} ${w('sync_count')(done, total)}`;
+    return;
+  }
+  $('sync').disabled = false;
+  bar.max = 1;
+  bar.value = 1;
+  if (sy.ok) {
+    $('sync-msg').textContent = w('sync_done')(Number(sy.pushed || 0), Number(sy.duplicates || 0),
+                                               Number(sy.pulled || 0));
+    $('sync-msg').className = 'ok';
+  } else {
+    const code = (sy.error && sy.error.code) || 'internal';
+    $('sync-msg').textContent = w('sync_error')[code] || w('sync_error').internal;
+    $('sync-msg').className = 'msg';
+  }
+}
+
+async function startSync() {
+  $('sync-msg').className = '';
+  let r = await api('POST', '/api/sync', {});
+  if (!r.ok) { showError(r.error); return; }
+  while (r.ok && r.data.running) {
+    renderSync(r.data);
+    await new Promise((done) => setTimeout(done, 200));
+    r = await api('GET', '/api/sync');
+  }
+  if (!r.ok) { showError(r.error); return; }
+  renderSync(r.data);
+  await loadToday();
+}
+
 function unitAddress(b, u) {
   const [stair, pos] = u.unitKey.includes('-') ? u.unitKey.split('-') : ['', u.unitKey];
   return `${b.address}${stair ? `${stair}单元` : ''}${u.room || pos}室`;
@@ -544,6 +612,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('lock').addEventListener('click', lock);
   $('back').addEventListener('click', () => { state.building = null; render(); loadToday(); });
   $('new-visit').addEventListener('click', () => openVisit(''));
+  $('sync').addEventListener('click', startSync);
   $('visit-unit').addEventListener('click', () => {
     const u = state.unit;
     if (u) openVisit(unitAddress(state.building, u));

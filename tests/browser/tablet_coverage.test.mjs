@@ -160,12 +160,34 @@ test('tablet screen: today\'s beat and a building grid, from the hub and offline
     assert.equal(list.trim().split('\n').length, 4, list);
     await page.click('#visit-back');
     await page.waitForSelector('#building:not([hidden]) #grid tbody tr');
-    assert.match(await page.getAttribute('#grid .unit[data-unit="1-102"]', 'class'), /s-den_suspected|s-checked/);
+    assert.match(await page.getAttribute('#grid .unit[data-unit="1-102"]', 'class'), /s-den_suspected/);  // many phones
 
     // Back to today, English.
     await page.click('#back');
     await page.waitForSelector('#today:not([hidden])');
     await page.waitForFunction(() => document.querySelector('#today-unsynced').textContent === '4 条');
+    // Sync from the screen: progress, then the result in plain words.
+    await page.click('#sync');
+    await page.waitForFunction(() => document.querySelector('#sync-msg').textContent.startsWith('同步完成'));
+    assert.match(await page.textContent('#sync-msg'), /^同步完成：发送 4 条记录，收到 \d+ 条更新。$/);
+    await page.waitForFunction(() => document.querySelector('#today-unsynced').textContent === '0 条');
+    assert.equal(await page.textContent('#today-records'), '4');
+    await page.screenshot({ path: path.join(SHOTS, 'tablet-synced.png'), fullPage: true });
+    // The station has them: its coverage of the beat counts the tablet's visits.
+    let csv = '';
+    for (let i = 0; i < 50 && !/国庆北路网格.*,3,/.test(csv); ++i) {  // the ledger catches up in the background
+      await new Promise((done) => setTimeout(done, 100));
+      csv = H('coverage', '--beat', '国庆北路网格', '--format', 'csv');
+    }
+    // 44 units, 3 checked (two of them dens: 2-301, and 1-102 with many phones), 1 revisit.
+    assert.match(csv, /^beat,国庆北路网格,,,A1001,44,3,41,1,0,2,/m);
+    // The hub gone: the records stay, the screen says so in plain words.
+    hub.child.kill('SIGTERM');
+    await new Promise((done) => hub.child.once('exit', done));
+    await page.click('#sync');
+    await page.waitForFunction(() => document.querySelector('#sync-msg').textContent.includes('无法连接'),
+                               null, { timeout: 60000 });
+    assert.equal(await page.textContent('#sync-msg'), '无法连接所里服务器。记录仍安全保存在本机，稍后再同步。');
     await page.click('#lang');
     const beat = (await page.evaluate(async () => {
       const r = await fetch('/api/today', { headers: { 'X-Sweep-Key': sessionStorage.getItem('sweep.key') } });

@@ -7,7 +7,9 @@
 #include <httplib.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "../../support/fake_env.h"
 #include "sweep/v1/ui.pb.h"
@@ -201,6 +203,23 @@ TEST_CASE("ui server: refusals") {
     auto idle = c.Get("/api/today", {{"X-Sweep-Key", s.key}});
     REQUIRE(idle);
     CHECK(idle->status == 423);
+  }
+  SECTION("sync on a tablet never enrolled: the reason, in a word") {
+    REQUIRE(s.Unlock(kPin)->status == 200);
+    auto started = s.Post("/api/sync", "{}");
+    REQUIRE(started);
+    CHECK(started->status == 202);
+    v1::UiSync sy;
+    for (int i = 0; i < 200; ++i) {
+      auto r = c.Get("/api/sync", {{"X-Sweep-Key", s.key}});
+      REQUIRE(r);
+      REQUIRE(google::protobuf::util::JsonStringToMessage(r->body, &sy).ok());
+      if (sy.finished()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(sy.finished());
+    CHECK(!sy.ok());
+    CHECK(sy.error().code() == "not_enrolled");
   }
   SECTION("an unknown page") {
     auto r = c.Get("/secret.txt");
