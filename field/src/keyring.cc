@@ -71,6 +71,7 @@ Status EnsureSyncTables(sql::Db* db) {
                                      uploaded INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS file_chunks(tag BLOB NOT NULL, idx INTEGER NOT NULL,
                                            sealed BLOB NOT NULL, PRIMARY KEY(tag, idx));
+    CREATE TABLE IF NOT EXISTS drafts(tag BLOB PRIMARY KEY, sealed BLOB NOT NULL);
   )sql");
 }
 
@@ -481,7 +482,7 @@ Status Store::Shred(std::string_view reason) {
   }
   // The keys are gone; what follows frees space and removes the ciphertext.
   // Table by table, so that one failure cannot keep the others.
-  for (const char* table : {"versions", "tags", "feed", "files", "file_chunks"}) {
+  for (const char* table : {"versions", "tags", "feed", "files", "file_chunks", "drafts"}) {
     (void)s->db->Exec(std::string("DELETE FROM ") + table);
   }
   // Fold the WAL (which still holds old page images) into the main file and

@@ -427,6 +427,42 @@ struct UiServer::Impl {
     res.set_content(ToJson(out), "application/json");
   }
 
+  void ListDrafts(httplib::Response& res) {
+    auto drafts = store->Drafts();
+    if (!drafts.ok()) {
+      SendStoreError(res, drafts.status());
+      return;
+    }
+    v1::UiDrafts out;
+    for (const Draft& d : *drafts) {
+      auto* u = out.add_drafts();
+      u->set_key(d.key);
+      u->set_body(d.body);
+      u->set_updated_ms(d.updated_ms);
+    }
+    res.set_content(ToJson(out), "application/json");
+  }
+
+  void ChangeDraft(const httplib::Request& req, httplib::Response& res, bool remove) {
+    v1::UiDraft d;
+    google::protobuf::util::JsonParseOptions o;
+    if (!google::protobuf::util::JsonStringToMessage(req.body, &d, o).ok() || d.key().empty()) {
+      SendError(res, 400, "bad_request", "the body must be {\"key\": \"…\", \"body\": \"…\"}");
+      return;
+    }
+    Status st = remove ? store->DeleteDraft(d.key()) : store->SaveDraft(d.key(), d.body());
+    sodium_memzero(d.mutable_body()->data(), d.body().size());
+    if (!st.ok()) {
+      if (st.code() == Code::kInvalidArgument) {
+        SendError(res, 400, "bad_request", st.message());
+      } else {
+        SendStoreError(res, st);
+      }
+      return;
+    }
+    res.set_content("{}", "application/json");
+  }
+
   void Routes() {
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       SecurityHeaders(res);
@@ -471,6 +507,18 @@ struct UiServer::Impl {
     server.Post("/api/records", [this](const httplib::Request& req, httplib::Response& res) {
       std::lock_guard lock(mu);
       if (NeedUnlocked(res)) Save(req, res);
+    });
+    server.Get("/api/drafts", [this](const httplib::Request&, httplib::Response& res) {
+      std::lock_guard lock(mu);
+      if (NeedUnlocked(res)) ListDrafts(res);
+    });
+    server.Post("/api/drafts", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu);
+      if (NeedUnlocked(res)) ChangeDraft(req, res, false);
+    });
+    server.Post("/api/drafts/delete", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu);
+      if (NeedUnlocked(res)) ChangeDraft(req, res, true);
     });
     server.Post("/api/sync", [this](const httplib::Request&, httplib::Response& res) {
       StartSync(res);

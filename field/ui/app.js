@@ -43,7 +43,8 @@ const WORDS = {
     watch: (n) => `⚠ 布控人员！本次登记中有 ${n} 项命中布控名单，请注意安全，按规定处置并报告。`,
     saved: (id) => `已加密保存（${id.slice(0, 8)}…），同步时上传。`,
     fix_first: (n) => `有 ${n} 处需要核对，仍可保存（会标记）。`,
-    sync: '同步',
+    sync: '同步', drafts: '未完成的核查', draft_saved: '草稿已加密保存',
+    draft_line: (a, t) => `${a || '（未填地址）'} · ${t}`,
     sync_phase: { push: '正在发送记录', files: '正在发送照片', pull: '正在接收所里的更新' },
     sync_count: (d, t) => (t ? `${d} / ${t}` : `${d}`),
     sync_done: (p, d, u) => `同步完成：发送 ${p} 条记录${d ? `（${d} 条所里已有）` : ''}，收到 ${u} 条更新。`,
@@ -96,7 +97,8 @@ const WORDS = {
     watch: (n) => `⚠ WATCHLIST! ${n} identifier(s) in this visit are on the watchlist: stay safe, act as ordered and report.`,
     saved: (id) => `Saved, encrypted (${id.slice(0, 8)}…); it goes to the station at the next sync.`,
     fix_first: (n) => `${n} thing(s) to check; you can still save (they are marked).`,
-    sync: 'Sync',
+    sync: 'Sync', drafts: 'Unfinished checks', draft_saved: 'Draft saved, encrypted',
+    draft_line: (a, t) => `${a || '(no address yet)'} · ${t}`,
     sync_phase: { push: 'Sending records', files: 'Sending photos', pull: 'Receiving the station\'s updates' },
     sync_count: (d, t) => (t ? `${d} / ${t}` : `${d}`),
     sync_done: (p, d, u) => `Synced: ${p} records sent${d ? ` (${d} already at the station)` : ''}, ${u} updates received.`,
@@ -121,6 +123,8 @@ const state = {
   form: null,       // UiFormOptions
   unit: null,       // the unit tapped in the grid
   returnTo: 'today',
+  draftKey: '',     // the draft the open form saves to
+  drafts: [],
   building: null,   // UiBuilding on screen, or null
 };
 
@@ -290,6 +294,7 @@ async function loadToday() {
   if (!r.ok) { handleLocked(r.error); return; }
   state.today = r.data;
   render();
+  await loadDrafts();
 }
 
 // The store locked itself (idle) or refused: back to the PIN.
@@ -502,18 +507,73 @@ function scheduleCheck() {
 }
 
 async function runCheck() {
+  saveDraft();
   const r = await api('POST', '/api/check', visitBody());
   if (!r.ok) { handleLocked(r.error); return; }
   showProblems(r.data.problems, r.data.watchlist);
 }
 
-async function openVisit(address) {
+// The form as typed, kept sealed in the store (POST /api/drafts) so that a
+// crash or a flat battery loses nothing.
+function formState() {
+  return { body: visitBody(), occupants: document.querySelectorAll('#occupants .occupant').length };
+}
+
+function saveDraft() {
+  if (!state.draftKey) return Promise.resolve();
+  const key = state.draftKey;
+  const previous = state.draftSaving || Promise.resolve();
+  state.draftSaving = previous.then(async () => {  // one at a time, in order
+    const r = await api('POST', '/api/drafts', { key, body: JSON.stringify(formState()) });
+    if (r.ok && state.draftKey === key) $('saved-msg').textContent = w('draft_saved');
+  });
+  return state.draftSaving;
+}
+
+function restoreForm(saved) {
+  const rc = (saved.body && saved.body.rentalCheck) || {};
+  $('v-address').value = (rc.address && rc.address.raw) || '';
+  if (rc.unitStatus) $('v-status').value = rc.unitStatus;
+  for (const [k, v] of Object.entries(rc.landlord || {})) {
+    const inp = document.querySelector(`[data-path="landlord.${k}"]`);
+    if (inp) inp.value = v;
+  }
+  $('occupants').replaceChildren();
+  const occupants = rc.occupants || [];
+  for (let i = 0; i < Math.max(1, saved.occupants || 0, occupants.length); ++i) {
+    const o = { ...(occupants[i] || {}) };
+    delete o.presentAtVisit;
+    addOccupant(o);
+  }
+  const codes = new Set((rc.indicators || []).map((i) => i.code));
+  document.querySelectorAll('#indicators input').forEach((c) => { c.checked = codes.has(c.value); });
+  $('v-notes').value = rc.notes || '';
+}
+
+async function loadDrafts() {
+  const r = await api('GET', '/api/drafts');
+  state.drafts = r.ok ? r.data.drafts || [] : [];
+  const list = $('drafts');
+  list.replaceChildren();
+  for (const d of state.drafts) {
+    let address = '';
+    try { address = JSON.parse(d.body).body.rentalCheck.address.raw; } catch (e) { address = ''; }
+    const when = new Date(Number(d.updatedMs)).toLocaleString(state.lang === 'zh' ? 'zh-CN' : 'en-GB');
+    const b = el('button', { type: 'button', class: 'draft', 'data-key': d.key }, w('draft_line')(address, when));
+    b.addEventListener('click', () => openVisit(address, d.key));
+    list.append(el('li', {}, b));
+  }
+  $('drafts-box').hidden = state.drafts.length === 0;
+}
+
+async function openVisit(address, key) {
   if (!state.form) {
     const r = await api('GET', '/api/form');
     if (!r.ok) { showError(r.error); return; }
     state.form = r.data;
   }
   state.returnTo = state.building ? 'building' : 'today';
+  state.draftKey = key || `rental:${address || `new-${Date.now()}`}`;
   $('v-address').value = address || '';
   $('v-notes').value = '';
   $('saved-msg').textContent = '';
@@ -521,9 +581,14 @@ async function openVisit(address) {
   $('occupants').replaceChildren();
   addOccupant();
   renderVisitWords();
+  await loadDrafts();
+  const draft = state.drafts.find((d) => d.key === state.draftKey);
+  if (draft) {
+    try { restoreForm(JSON.parse(draft.body)); } catch (e) { /* an unreadable draft: start afresh */ }
+  }
   showProblems([], []);
   show('visit');
-  if (address) scheduleCheck();
+  if ($('v-address').value) scheduleCheck();
 }
 
 function renderVisitWords() {
@@ -547,9 +612,17 @@ function renderVisitWords() {
 }
 
 async function saveVisit() {
+  clearTimeout(checkTimer);
+  const key = state.draftKey;
+  state.draftKey = '';  // no more draft saves for this form
+  await state.draftSaving;
   const r = await api('POST', '/api/records', visitBody());
-  if (!r.ok) { handleLocked(r.error); return; }
+  if (!r.ok) { state.draftKey = key; handleLocked(r.error); return; }
   showProblems(r.data.problems, r.data.watchlist);
+  if (key) {
+    await api('POST', '/api/drafts/delete', { key });
+    await loadDrafts();
+  }
   const errors = (r.data.problems || []).filter((p) => p.severity === 'SEVERITY_ERROR').length;
   $('saved-msg').textContent = w('saved')(r.data.recordId) + (errors ? ` ${w('fix_first')(errors)}` : '');
   if (state.today) state.today.unsynced = r.data.unsynced;
@@ -619,7 +692,7 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   $('visit-back').addEventListener('click', () => {
     if (state.returnTo === 'building' && state.building) openBuilding(state.building.buildingKey);
-    else { state.building = null; render(); loadToday(); }
+    else { state.building = null; show('today'); render(); loadToday(); }
   });
   $('add-occupant').addEventListener('click', () => { addOccupant(); });
   $('save').addEventListener('click', saveVisit);

@@ -154,7 +154,7 @@ test('tablet screen: today\'s beat and a building grid, from the hub and offline
         .filter((r) => r.width < 44 || r.height < 44).length);
     assert.equal(small, 0, 'form controls under 44 px');
     await page.click('#save');
-    await page.waitForFunction(() => document.querySelector('#saved-msg').textContent.includes('已加密保存'));
+    await page.waitForFunction(() => document.querySelector('#saved-msg').textContent.startsWith('已加密保存（'));
     // Saved in the store, as typed: the CLI reads it back.
     const list = field(store, ['--pin-stdin', '--json', 'list'], `${PIN}\n`);
     assert.equal(list.trim().split('\n').length, 4, list);

@@ -17,6 +17,8 @@ import path from 'node:path';
 import { FIELD, PIN, SHOTS, SRC, field, launch, openScreen, raw, startUi, tapPin, tempDir }
   from './lib.mjs';
 
+const DRAFT_NAME = '欧阳明轩';
+
 test('tablet screen: unlock, attempts left, English, today, lock, offline, refusals', async () => {
   assert.ok(FIELD && fs.existsSync(FIELD), 'SWEEP_FIELD must name the sweep-field binary');
   const dir = tempDir('sweep-ui-');
@@ -25,7 +27,7 @@ test('tablet screen: unlock, attempts left, English, today, lock, offline, refus
                 '--kdf-mem-mib', '8'], `${PIN}\n`);
   const example = fs.readFileSync(path.join(SRC, 'docs', 'examples', 'rental-check.json'), 'utf8');
   field(store, ['--pin-stdin', 'record', 'rental-check', '--json', '-'], `${PIN}\n${example}`);
-  const ui = await startUi(store);
+  let ui = await startUi(store);
   const origin = `http://127.0.0.1:${ui.port}`;
   const browser = await launch();
   try {
@@ -107,6 +109,49 @@ test('tablet screen: unlock, attempts left, English, today, lock, offline, refus
       }
     }, origin);
     assert.equal(leaked, 'blocked');
+
+    // A draft survives a crash: type, kill the server, start it again.
+    const first = await openScreen(browser, ui);
+    const form = first.page;
+    await tapPin(form, PIN);
+    await form.click('#unlock-go');
+    await form.waitForSelector('#today:not([hidden])');
+    await form.click('#new-visit');
+    await form.waitForSelector('#visit:not([hidden])');
+    await form.fill('#v-address', '郴州市北湖区燕泉路社区燕泉小区1栋301室');
+    await form.fill('[data-path="landlord.name"]', DRAFT_NAME);
+    await form.fill('[data-path="landlord.phone"]', '13907351862');
+    await form.check('#indicators input[value="cash_short_rent"]');
+    await form.waitForFunction(() => document.querySelector('#saved-msg').textContent === '草稿已加密保存');
+    await form.waitForTimeout(400);  // the last keystroke's save
+    ui.child.kill('SIGKILL');
+    await new Promise((done) => ui.child.once('exit', done));
+    // Nothing typed is on disk in the clear.
+    for (const f of fs.readdirSync(store)) {
+      const bytes = fs.readFileSync(path.join(store, f));
+      assert.equal(bytes.indexOf(Buffer.from(DRAFT_NAME)), -1, `${f} holds the name in the clear`);
+      assert.equal(bytes.indexOf(Buffer.from('13907351862')), -1, `${f} holds the phone in the clear`);
+    }
+    ui = await startUi(store);
+    const again = await openScreen(browser, ui);
+    await tapPin(again.page, PIN);
+    await again.page.click('#unlock-go');
+    await again.page.waitForSelector('#drafts-box:not([hidden]) .draft');
+    assert.match(await again.page.textContent('#drafts .draft'), /^郴州市北湖区燕泉路社区燕泉小区1栋301室 · /);
+    await again.page.click('#drafts .draft');
+    await again.page.waitForSelector('#visit:not([hidden])');
+    assert.equal(await again.page.inputValue('[data-path="landlord.name"]'), DRAFT_NAME);
+    assert.equal(await again.page.inputValue('[data-path="landlord.phone"]'), '13907351862');
+    assert.ok(await again.page.isChecked('#indicators input[value="cash_short_rent"]'));
+    await again.page.click('#save');
+    await again.page.waitForFunction(() => document.querySelector('#saved-msg').textContent.startsWith('已加密保存（'));
+    await again.page.click('#visit-back');
+    await again.page.waitForSelector('#today:not([hidden])');
+    await again.page.waitForSelector('#drafts-box', { state: 'hidden' });  // a saved form leaves no draft
+    await again.page.waitForFunction(() => document.querySelector('#today-records').textContent === '2');
+    assert.deepEqual(again.outside, []);
+    assert.deepEqual(again.errors, []);
+    await again.context.close();
   } finally {
     await browser.close();
     ui.child.kill('SIGTERM');

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "../../support/fake_env.h"
+#include "field_fixture.h"
 #include "../../support/records.h"
 
 using namespace sweep;
@@ -15,13 +16,7 @@ using sweep::testing::TempDir;
 namespace {
 
 field::InitOptions Options(const std::string& officer = "A1001", int max_attempts = 10) {
-  field::InitOptions o;
-  o.officer_id = officer;
-  o.officer_name = "王建国";
-  o.kdf.ops_limit = 1;
-  o.kdf.mem_limit = 8 << 20;  // fast for tests; production defaults are in InitOptions
-  o.max_failed_attempts = max_attempts;
-  return o;
+  return sweep::testing::FastInitOptions(officer, max_attempts);
 }
 
 std::unique_ptr<Store> OpenUnlocked(const std::string& dir, FakeEnv* env,

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "../../support/fake_env.h"
+#include "field_fixture.h"
 #include "../../support/records.h"
 #include "sweep/field/store.h"
 
@@ -19,14 +20,7 @@ namespace {
 
 constexpr const char* kPin = "246810";
 
-field::InitOptions FastOptions() {
-  field::InitOptions o;
-  o.officer_id = "A1001";
-  o.officer_name = "王建国";
-  o.kdf.ops_limit = 1;
-  o.kdf.mem_limit = 8 << 20;
-  return o;
-}
+field::InitOptions FastOptions() { return sweep::testing::FastInitOptions(); }
 
 // A store with 5 records; the third is edited once (6 versions, seq 1..6),
 // written in three commits so that several versions carry signatures.

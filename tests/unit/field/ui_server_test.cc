@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "../../support/fake_env.h"
+#include "field_fixture.h"
 #include "sweep/v1/ui.pb.h"
 
 #include <google/protobuf/util/json_util.h>
@@ -25,16 +26,6 @@ namespace {
 
 constexpr const char* kPin = "246810";
 
-field::InitOptions Options(int max_attempts) {
-  field::InitOptions o;
-  o.officer_id = "A1001";
-  o.officer_name = "王建国";
-  o.kdf.ops_limit = 1;
-  o.kdf.mem_limit = 8 << 20;
-  o.max_failed_attempts = max_attempts;
-  return o;
-}
-
 struct Screen {
   TempDir dir;
   FakeEnv env;
@@ -43,7 +34,7 @@ struct Screen {
   std::string key = field::NewUiSecret();
 
   explicit Screen(int max_attempts = 10) {
-    REQUIRE(Store::Create(dir.path(), Options(max_attempts), kPin, &env).ok());
+    REQUIRE(Store::Create(dir.path(), sweep::testing::FastInitOptions("A1001", max_attempts), kPin, &env).ok());
     auto s = Store::Open(dir.path(), &env);
     REQUIRE(s.ok());
     store = std::move(s).value();

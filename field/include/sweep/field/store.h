@@ -104,6 +104,14 @@ struct FileInfo {
   bool uploaded = false;  // the hub has confirmed the whole file
 };
 
+// A form being typed (the tablet screen's draft), kept so that a crash, a
+// lock or a flat battery loses nothing typed. Sealed like the records.
+struct Draft {
+  std::string key;   // which form: e.g. "rental:<address>"; chosen by the screen
+  std::string body;  // the form's content (the screen's JSON)
+  int64_t updated_ms = 0;
+};
+
 struct SyncState {
   uint64_t head_seq = 0;    // newest version on the tablet
   uint64_t synced_seq = 0;  // 1..synced_seq are acknowledged by the hub
@@ -214,6 +222,13 @@ class Store {
   // one transaction; returns the commands among them. (The sync client
   // carries out wipe orders before calling this, so none is lost.)
   Result<std::vector<v1::Command>> ApplyFeed(const v1::PullResponse& pulled);
+  // Drafts (field/src/drafts.cc): one per key, replaced by each save, in one
+  // durable commit; sealed under the data key with the key inside, so the
+  // file shows neither the form nor which one it is. REQUIRE: unlocked.
+  Status SaveDraft(std::string_view key, std::string_view body);
+  Result<std::vector<Draft>> Drafts();  // newest first
+  Status DeleteDraft(std::string_view key);  // OK if there is none
+
   // Watchlist entries matching the identifiers of `record` (offline).
   Result<std::vector<v1::ValidationResult>> WatchlistHits(const v1::Record& record);
   Result<size_t> CountFeed(std::string_view kind);
