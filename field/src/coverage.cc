@@ -150,6 +150,14 @@ std::string BuildingLabel(const v1::Address& a) {
   return place + (a.building().empty() ? "" : a.building() + "栋");
 }
 
+std::string UnitAddressText(std::string_view building_label, std::string_view stairwell,
+                            std::string_view room) {
+  std::string out(building_label);
+  if (!stairwell.empty()) out += std::string(stairwell) + "单元";
+  if (!room.empty()) out += std::string(room) + "室";
+  return out;
+}
+
 namespace internal {
 
 std::string FullUnitKey(std::string_view building_key, std::string_view unit_key) {
@@ -273,10 +281,16 @@ UnitView CombineUnit(const CoverageData& data, const std::string& building_key,
   u.unit_key = unit_key;
   std::tie(u.stairwell, u.room) = schema::SplitUnitKey(unit_key);
   u.floor = schema::FloorOfRoom(u.room);
+  u.address = UnitAddressText(label, u.stairwell, u.room);
   std::optional<ledger::UnitLedger> mine;
   if (local != nullptr && !local->empty()) {
     mine = ledger::ComputeUnit(*local, {}, data.config, now_ms);
     u.local_visits = static_cast<int>(local->size());
+    const auto latest = std::max_element(
+        local->begin(), local->end(), [](const ledger::Visit& a, const ledger::Visit& b) {
+          return a.at_ms < b.at_ms;
+        });
+    u.local_record_id = latest->record_id;
   }
   HubSide hub = ReadHub(data, FullUnitKey(building_key, unit_key), cycle, now_ms);
   if (hub.present && (!mine || hub.last_ms > mine->last_visit_ms)) {

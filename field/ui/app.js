@@ -2,117 +2,6 @@
 // it, with the per-launch key from the address's fragment (docs/api.md).
 'use strict';
 
-const WORDS = {
-  zh: {
-    title: 'Sweep 反诈走访', switch_lang: 'English', lock: '锁定',
-    unlock_title: '解锁', officer: '民警', pin: 'PIN', unlock_go: '解锁',
-    today_title: '今日', unsynced: '未同步', records: '记录', device: '设备',
-    clear: '清除', back: '退格',
-    wrong_pin: (n) => `PIN 错误。还可尝试 ${n} 次，用完后本机数据将被销毁。`,
-    wait: (s) => `尝试次数过多，请等待 ${s} 秒后再试。`,
-    attempts: (n) => `还可尝试 ${n} 次`,
-    shredded: '错误次数过多，本机数据已销毁，请联系所里重新登记本机。',
-    unknown_officer: '本机没有该民警。',
-    pin_short: 'PIN 至少 6 位。',
-    forbidden: '此页面无权访问：请使用 sweep-field ui 打印的地址。',
-    offline: '无法连接本机服务，请重新运行 sweep-field ui。',
-    internal: '出错了，请重试。',
-    versions: (n) => `${n} 条`,
-    date: '日期', no_hub: '尚未同步：还没有所里分配的责任区。', revisits: '待复访', beats: '责任区',
-    back_today: '← 今日', none: '无',
-    covered_of: (c, t, p) => `已覆盖 ${c} / ${t} 户（${p}%）`,
-    remaining: (n) => `剩 ${n} 户`,
-    building_units: (c, t) => `${c}/${t}`,
-    floor: (f) => (f ? `${f} 层` : '楼层不明'),
-    reason: { no_answer: '无人应答', refused: '拒绝入户' },
-    window: { morning: '上午', afternoon: '下午', evening: '晚上' },
-    due: (d) => `${d} 前`,
-    overdue: '已逾期', go_now: '现在可去',
-    state: { checked: '已核查', vacant: '空置', unvisited: '未走访', no_answer: '无人应答',
-             refused: '拒绝', revisit_due: '待复访', den_suspected: '疑似窝点' },
-    unit_line: (u, s, who, n) => `${u}：${s}${who ? `，${who}` : ''}${n ? `，本机 ${n} 次` : ''}`,
-    extra: '（不在登记册）',
-    locked: '已锁定，请先解锁。',
-    unknown_building: '本机没有这栋楼的分配或走访记录。',
-    back: '← 返回', visit_title: '出租屋核查', address: '地址', unit_status: '户况',
-    landlord: '房东', occupants: '住户', add_occupant: '＋ 添加住户', remove: '移除',
-    indicators: '窝点迹象', notes: '备注', save: '保存', new_visit: '＋ 新的出租屋核查',
-    visit_unit: '核查此户', name: '姓名', id_number: '身份证号', phone: '手机号',
-    statuses: { UNIT_STATUS_CHECKED: '已核查', UNIT_STATUS_NO_ANSWER: '无人应答',
-                UNIT_STATUS_REFUSED: '拒绝入户', UNIT_STATUS_VACANT: '空置' },
-    watch: (n) => `⚠ 布控人员！本次登记中有 ${n} 项命中布控名单，请注意安全，按规定处置并报告。`,
-    saved: (id) => `已加密保存（${id.slice(0, 8)}…），同步时上传。`,
-    fix_first: (n) => `有 ${n} 处需要核对，仍可保存（会标记）。`,
-    sync: '同步', drafts: '未完成的核查', draft_saved: '草稿已加密保存',
-    draft_line: (a, t) => `${a || '（未填地址）'} · ${t}`,
-    sync_phase: { push: '正在发送记录', files: '正在发送照片', pull: '正在接收所里的更新' },
-    sync_count: (d, t) => (t ? `${d} / ${t}` : `${d}`),
-    sync_done: (p, d, u) => `同步完成：发送 ${p} 条记录${d ? `（${d} 条所里已有）` : ''}，收到 ${u} 条更新。`,
-    sync_error: {
-      hub_unreachable: '无法连接所里服务器。记录仍安全保存在本机，稍后再同步。',
-      not_enrolled: '本机尚未在所里登记，请先登记。',
-      refused: '所里服务器拒绝了本机（可能已被注销），请联系所里。',
-      shredded: '本机数据已销毁。',
-      locked: '已锁定，请先解锁。',
-      internal: '同步出错，请重试。',
-    },
-  },
-  en: {
-    title: 'Sweep door-to-door', switch_lang: '中文', lock: 'Lock',
-    unlock_title: 'Unlock', officer: 'Officer', pin: 'PIN', unlock_go: 'Unlock',
-    today_title: 'Today', unsynced: 'Not synced', records: 'Records', device: 'Device',
-    clear: 'Clear', back: 'Back',
-    wrong_pin: (n) => `Wrong PIN. ${n} attempts left before this tablet erases its data.`,
-    wait: (s) => `Too many wrong PINs: wait ${s} s before the next try.`,
-    attempts: (n) => `${n} attempts left`,
-    shredded: 'Too many wrong PINs: this tablet has erased its data. Ask the station to re-enroll it.',
-    unknown_officer: 'No such officer on this tablet.',
-    pin_short: 'The PIN has at least 6 digits.',
-    forbidden: 'This page may not use the tablet: open the address sweep-field ui printed.',
-    offline: 'The tablet service is not running: start sweep-field ui again.',
-    internal: 'Something went wrong; try again.',
-    versions: (n) => `${n}`,
-    date: 'Date', no_hub: 'Not synced yet: no beats from the station.', revisits: 'Revisits due',
-    beats: 'Beats', back_today: '← Today', none: 'None',
-    covered_of: (c, t, p) => `${c} of ${t} units covered (${p}%)`,
-    remaining: (n) => `${n} left`,
-    building_units: (c, t) => `${c}/${t}`,
-    floor: (f) => (f ? `floor ${f}` : 'floor unknown'),
-    reason: { no_answer: 'no answer', refused: 'refused' },
-    window: { morning: 'morning', afternoon: 'afternoon', evening: 'evening' },
-    due: (d) => `by ${d}`,
-    overdue: 'overdue', go_now: 'go now',
-    state: { checked: 'checked', vacant: 'vacant', unvisited: 'not visited', no_answer: 'no answer',
-             refused: 'refused', revisit_due: 'revisit due', den_suspected: 'den suspected' },
-    unit_line: (u, s, who, n) => `${u}: ${s}${who ? `, ${who}` : ''}${n ? `, ${n} on this tablet` : ''}`,
-    extra: ' (not in the register)',
-    locked: 'Locked: unlock first.',
-    unknown_building: 'No assignment or visit of this building on this tablet.',
-    back: '← Back', visit_title: 'Rental check', address: 'Address', unit_status: 'Unit',
-    landlord: 'Landlord', occupants: 'Occupants', add_occupant: '+ Add occupant', remove: 'Remove',
-    indicators: 'Den indicators', notes: 'Notes', save: 'Save', new_visit: '+ New rental check',
-    visit_unit: 'Check this unit', name: 'Name', id_number: 'ID number', phone: 'Mobile',
-    statuses: { UNIT_STATUS_CHECKED: 'checked', UNIT_STATUS_NO_ANSWER: 'no answer',
-                UNIT_STATUS_REFUSED: 'refused', UNIT_STATUS_VACANT: 'vacant' },
-    watch: (n) => `⚠ WATCHLIST! ${n} identifier(s) in this visit are on the watchlist: stay safe, act as ordered and report.`,
-    saved: (id) => `Saved, encrypted (${id.slice(0, 8)}…); it goes to the station at the next sync.`,
-    fix_first: (n) => `${n} thing(s) to check; you can still save (they are marked).`,
-    sync: 'Sync', drafts: 'Unfinished checks', draft_saved: 'Draft saved, encrypted',
-    draft_line: (a, t) => `${a || '(no address yet)'} · ${t}`,
-    sync_phase: { push: 'Sending records', files: 'Sending photos', pull: 'Receiving the station\'s updates' },
-    sync_count: (d, t) => (t ? `${d} / ${t}` : `${d}`),
-    sync_done: (p, d, u) => `Synced: ${p} records sent${d ? ` (${d} already at the station)` : ''}, ${u} updates received.`,
-    sync_error: {
-      hub_unreachable: 'Cannot reach the station\'s server. Your records are safe on this tablet; sync again later.',
-      not_enrolled: 'This tablet is not enrolled with a station yet.',
-      refused: 'The station refused this tablet (it may have been revoked): call the station.',
-      shredded: 'This tablet\'s data has been erased.',
-      locked: 'Locked: unlock first.',
-      internal: 'Sync failed; try again.',
-    },
-  },
-};
-
 const state = {
   lang: localStorage.getItem('sweep.lang') || 'zh',
   key: '',
@@ -123,8 +12,12 @@ const state = {
   form: null,       // UiFormOptions
   unit: null,       // the unit tapped in the grid
   returnTo: 'today',
+  active: null,     // the form on screen (forms.js), or null
   draftKey: '',     // the draft the open form saves to
   drafts: [],
+  edit: null,       // {recordId, version}: the open form saves a new version of it
+  photos: [],       // the open form's photos: {sha256, mediaType, size, target, url}
+  confirmations: [],  // office sweep: participants who confirmed, {signerId, agency, signerRole, label}
   building: null,   // UiBuilding on screen, or null
 };
 
@@ -165,7 +58,7 @@ function applyWords() {
   render();
   renderToday();
   renderBuilding();
-  if (!$('visit').hidden) { renderVisitWords(); runCheck(); }
+  if (state.active && !$(state.active.id).hidden) { renderFormWords(); runCheck(); }
 }
 
 function buildKeypad() {
@@ -189,8 +82,8 @@ function buildKeypad() {
 }
 
 function show(id) {
-  for (const s of ['unlock', 'today', 'building', 'visit', 'gone']) $(s).hidden = s !== id;
-  $('lock').hidden = id !== 'today' && id !== 'building' && id !== 'visit';
+  for (const s of ['unlock', 'today', 'building', 'visit', 'office', 'gone']) $(s).hidden = s !== id;
+  $('lock').hidden = !['today', 'building', 'visit', 'office'].includes(id);
 }
 
 function el(tag, attrs, ...children) {
@@ -266,6 +159,8 @@ function renderBuilding() {
       cell.addEventListener('click', () => {
         state.unit = u;
         $('visit-unit').hidden = false;
+        $('office-unit').hidden = false;
+        $('edit-unit').hidden = !u.recordId;
         const who = u.lastOfficerId ? u.lastOfficerId : '';
         $('unit-detail').textContent =
           w('unit_line')(u.unitKey, w('state')[u.state], who, u.localVisits) + (u.registered ? '' : w('extra'));
@@ -276,7 +171,7 @@ function renderBuilding() {
   }
   grid.append(body);
   $('unit-detail').textContent = '';
-  $('visit-unit').hidden = true;
+  for (const b of ['visit-unit', 'office-unit', 'edit-unit']) $(b).hidden = true;
 }
 
 async function openBuilding(key) {
@@ -323,7 +218,7 @@ function render() {
     startWait(Number(s.waitMs || 0));
     return;
   }
-  if (!$('visit').hidden) return;
+  if (state.active && !$(state.active.id).hidden) return;
   if (state.building) { show('building'); renderBuilding(); return; }
   show('today');
   renderToday();
@@ -390,6 +285,7 @@ async function unlock() {
   $('unlock-msg').textContent = '';
   state.status = r.data;
   state.building = null;
+  state.active = null;
   render();
   await loadToday();
   armIdle();
@@ -408,224 +304,6 @@ function armIdle() {
   clearTimeout(state.idleTimer);
   const ms = state.status ? Number(state.status.idleLockMs || 0) : 0;
   if (ms > 0 && state.status && state.status.unlocked) state.idleTimer = setTimeout(lock, ms);
-}
-
-// ---- the rental-check form: checked as it is typed (POST /api/check, the
-// same rules the store applies on save), saved with POST /api/records.
-
-// A reason in the chosen language: the rules write "english / 中文".
-function said(message) {
-  const parts = String(message || '').split(' / ');
-  return parts.length === 2 ? parts[state.lang === 'zh' ? 1 : 0] : message;
-}
-
-function personFields(container, prefix) {
-  container.replaceChildren();
-  for (const [key, label, mode] of [['name', 'name', 'text'], ['idNumber', 'id_number', 'text'],
-                                    ['phone', 'phone', 'tel']]) {
-    const path = `${prefix}.${key}`;
-    const input = el('input', { type: mode, 'data-path': path, 'aria-label': w(label) });
-    if (key !== 'name') input.inputMode = key === 'phone' ? 'tel' : 'text';
-    input.placeholder = w(label);
-    container.append(el('div', { class: 'field' }, input, el('p', { class: 'field-msg', 'data-for': path })));
-  }
-}
-
-function addOccupant(values) {
-  const list = $('occupants');
-  const row = el('div', { class: 'person occupant' });
-  const remove = el('button', { type: 'button', class: 'remove' }, w('remove'));
-  remove.addEventListener('click', () => { row.remove(); renumberOccupants(); scheduleCheck(); });
-  list.append(el('div', { class: 'occupant-row' }, row, remove));
-  renumberOccupants();
-  if (values) for (const [k, v] of Object.entries(values)) row.querySelector(`[data-path$=".${k}"]`).value = v;
-}
-
-function renumberOccupants() {
-  [...document.querySelectorAll('#occupants .occupant')].forEach((row, i) => {
-    const keep = {};
-    row.querySelectorAll('input').forEach((inp) => { keep[inp.dataset.path.split('.').pop()] = inp.value; });
-    personFields(row, `occupants[${i}]`);
-    row.querySelectorAll('input').forEach((inp) => { inp.value = keep[inp.dataset.path.split('.').pop()] || ''; });
-  });
-}
-
-function person(prefix) {
-  const p = {};
-  for (const inp of document.querySelectorAll(`[data-path^="${prefix}."]`)) {
-    const v = inp.value.trim();
-    if (v) p[inp.dataset.path.slice(prefix.length + 1)] = v;
-  }
-  return p;
-}
-
-function visitBody() {
-  const rc = { address: { raw: $('v-address').value.trim() }, unitStatus: $('v-status').value };
-  const landlord = person('landlord');
-  if (Object.keys(landlord).length) rc.landlord = landlord;
-  const occupants = [...document.querySelectorAll('#occupants .occupant')].map((_, i) => person(`occupants[${i}]`))
-    .filter((o) => Object.keys(o).length);
-  if (occupants.length) rc.occupants = occupants.map((o) => ({ ...o, presentAtVisit: true }));
-  const codes = [...document.querySelectorAll('#indicators input:checked')].map((c) => c.value);
-  if (codes.length) rc.indicators = codes.map((code) => ({ code, present: true }));
-  const notes = $('v-notes').value.trim();
-  if (notes) rc.notes = notes;
-  return { rentalCheck: rc };
-}
-
-function showProblems(problems, watchlist) {
-  document.querySelectorAll('#visit .field-msg').forEach((p) => { p.textContent = ''; });
-  document.querySelectorAll('#visit input.bad').forEach((i) => i.classList.remove('bad'));
-  const list = $('problems');
-  list.replaceChildren();
-  for (const p of problems || []) {
-    const path = p.field.replace(/^rentalCheck\./, '');
-    const slot = document.querySelector(`#visit .field-msg[data-for="${path}"]`);
-    const text = said(p.message);
-    if (slot) {
-      slot.textContent = text;
-      const input = document.querySelector(`#visit [data-path="${path}"]`);
-      if (input && p.severity === 'SEVERITY_ERROR') input.classList.add('bad');
-    }
-    list.append(el('li', { class: p.severity === 'SEVERITY_ERROR' ? 'error' : 'warning' }, `${path}: ${text}`));
-  }
-  const alert = $('watch-alert');
-  const hits = watchlist || [];
-  alert.hidden = hits.length === 0;
-  alert.replaceChildren();
-  if (hits.length) {
-    alert.append(el('p', {}, w('watch')(hits.length)),
-                 el('ul', {}, ...hits.map((h) => el('li', {}, `${h.field.replace(/^rentalCheck\./, '')}: ${said(h.message)}`))));
-  }
-  if (hits.length && navigator.vibrate) navigator.vibrate([300, 100, 300]);
-}
-
-let checkTimer = 0;
-function scheduleCheck() {
-  clearTimeout(checkTimer);
-  checkTimer = setTimeout(runCheck, 250);
-}
-
-async function runCheck() {
-  saveDraft();
-  const r = await api('POST', '/api/check', visitBody());
-  if (!r.ok) { handleLocked(r.error); return; }
-  showProblems(r.data.problems, r.data.watchlist);
-}
-
-// The form as typed, kept sealed in the store (POST /api/drafts) so that a
-// crash or a flat battery loses nothing.
-function formState() {
-  return { body: visitBody(), occupants: document.querySelectorAll('#occupants .occupant').length };
-}
-
-function saveDraft() {
-  if (!state.draftKey) return Promise.resolve();
-  const key = state.draftKey;
-  const previous = state.draftSaving || Promise.resolve();
-  state.draftSaving = previous.then(async () => {  // one at a time, in order
-    const r = await api('POST', '/api/drafts', { key, body: JSON.stringify(formState()) });
-    if (r.ok && state.draftKey === key) $('saved-msg').textContent = w('draft_saved');
-  });
-  return state.draftSaving;
-}
-
-function restoreForm(saved) {
-  const rc = (saved.body && saved.body.rentalCheck) || {};
-  $('v-address').value = (rc.address && rc.address.raw) || '';
-  if (rc.unitStatus) $('v-status').value = rc.unitStatus;
-  for (const [k, v] of Object.entries(rc.landlord || {})) {
-    const inp = document.querySelector(`[data-path="landlord.${k}"]`);
-    if (inp) inp.value = v;
-  }
-  $('occupants').replaceChildren();
-  const occupants = rc.occupants || [];
-  for (let i = 0; i < Math.max(1, saved.occupants || 0, occupants.length); ++i) {
-    const o = { ...(occupants[i] || {}) };
-    delete o.presentAtVisit;
-    addOccupant(o);
-  }
-  const codes = new Set((rc.indicators || []).map((i) => i.code));
-  document.querySelectorAll('#indicators input').forEach((c) => { c.checked = codes.has(c.value); });
-  $('v-notes').value = rc.notes || '';
-}
-
-async function loadDrafts() {
-  const r = await api('GET', '/api/drafts');
-  state.drafts = r.ok ? r.data.drafts || [] : [];
-  const list = $('drafts');
-  list.replaceChildren();
-  for (const d of state.drafts) {
-    let address = '';
-    try { address = JSON.parse(d.body).body.rentalCheck.address.raw; } catch (e) { address = ''; }
-    const when = new Date(Number(d.updatedMs)).toLocaleString(state.lang === 'zh' ? 'zh-CN' : 'en-GB');
-    const b = el('button', { type: 'button', class: 'draft', 'data-key': d.key }, w('draft_line')(address, when));
-    b.addEventListener('click', () => openVisit(address, d.key));
-    list.append(el('li', {}, b));
-  }
-  $('drafts-box').hidden = state.drafts.length === 0;
-}
-
-async function openVisit(address, key) {
-  if (!state.form) {
-    const r = await api('GET', '/api/form');
-    if (!r.ok) { showError(r.error); return; }
-    state.form = r.data;
-  }
-  state.returnTo = state.building ? 'building' : 'today';
-  state.draftKey = key || `rental:${address || `new-${Date.now()}`}`;
-  $('v-address').value = address || '';
-  $('v-notes').value = '';
-  $('saved-msg').textContent = '';
-  personFields(document.querySelector('#visit .person[data-prefix="landlord"]'), 'landlord');
-  $('occupants').replaceChildren();
-  addOccupant();
-  renderVisitWords();
-  await loadDrafts();
-  const draft = state.drafts.find((d) => d.key === state.draftKey);
-  if (draft) {
-    try { restoreForm(JSON.parse(draft.body)); } catch (e) { /* an unreadable draft: start afresh */ }
-  }
-  showProblems([], []);
-  show('visit');
-  if ($('v-address').value) scheduleCheck();
-}
-
-function renderVisitWords() {
-  const status = $('v-status');
-  const chosen = status.value || 'UNIT_STATUS_CHECKED';
-  status.replaceChildren(...Object.entries(w('statuses')).map(([v, t]) => el('option', { value: v }, t)));
-  status.value = chosen;
-  const checks = $('indicators');
-  const ticked = new Set([...checks.querySelectorAll('input:checked')].map((c) => c.value));
-  checks.replaceChildren();
-  for (const i of (state.form && state.form.indicators) || []) {
-    const box = el('input', { type: 'checkbox', value: i.code, checked: ticked.has(i.code) });
-    checks.append(el('label', { class: `check${i.strong ? ' strong' : ''}` }, box, state.lang === 'zh' ? i.zh : i.en));
-  }
-  document.querySelectorAll('#visit input[data-path]').forEach((inp) => {
-    const key = inp.dataset.path.split('.').pop();
-    const label = { name: 'name', idNumber: 'id_number', phone: 'phone' }[key];
-    if (label) inp.placeholder = w(label);
-  });
-  document.querySelectorAll('#occupants .remove').forEach((b) => { b.textContent = w('remove'); });
-}
-
-async function saveVisit() {
-  clearTimeout(checkTimer);
-  const key = state.draftKey;
-  state.draftKey = '';  // no more draft saves for this form
-  await state.draftSaving;
-  const r = await api('POST', '/api/records', visitBody());
-  if (!r.ok) { state.draftKey = key; handleLocked(r.error); return; }
-  showProblems(r.data.problems, r.data.watchlist);
-  if (key) {
-    await api('POST', '/api/drafts/delete', { key });
-    await loadDrafts();
-  }
-  const errors = (r.data.problems || []).filter((p) => p.severity === 'SEVERITY_ERROR').length;
-  $('saved-msg').textContent = w('saved')(r.data.recordId) + (errors ? ` ${w('fix_first')(errors)}` : '');
-  if (state.today) state.today.unsynced = r.data.unsynced;
 }
 
 // ---- sync, started here and followed until it ends (POST/GET /api/sync)
@@ -670,11 +348,6 @@ async function startSync() {
   await loadToday();
 }
 
-function unitAddress(b, u) {
-  const [stair, pos] = u.unitKey.includes('-') ? u.unitKey.split('-') : ['', u.unitKey];
-  return `${b.address}${stair ? `${stair}单元` : ''}${u.room || pos}室`;
-}
-
 document.addEventListener('DOMContentLoaded', () => {
   takeKey();
   $('lang').addEventListener('click', () => {
@@ -684,21 +357,8 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   $('lock').addEventListener('click', lock);
   $('back').addEventListener('click', () => { state.building = null; render(); loadToday(); });
-  $('new-visit').addEventListener('click', () => openVisit(''));
   $('sync').addEventListener('click', startSync);
-  $('visit-unit').addEventListener('click', () => {
-    const u = state.unit;
-    if (u) openVisit(unitAddress(state.building, u));
-  });
-  $('visit-back').addEventListener('click', () => {
-    if (state.returnTo === 'building' && state.building) openBuilding(state.building.buildingKey);
-    else { state.building = null; show('today'); render(); loadToday(); }
-  });
-  $('add-occupant').addEventListener('click', () => { addOccupant(); });
-  $('save').addEventListener('click', saveVisit);
-  $('visit-form').addEventListener('input', scheduleCheck);
-  $('visit-form').addEventListener('change', scheduleCheck);
-  $('visit-form').addEventListener('submit', (e) => e.preventDefault());
+  wireForms();
   $('unlock-go').addEventListener('click', unlock);
   $('pin').addEventListener('keydown', (e) => { if (e.key === 'Enter') unlock(); });
   for (const ev of ['pointerdown', 'keydown']) document.addEventListener(ev, armIdle, { passive: true });

@@ -110,3 +110,93 @@ export async function offlineContext(browser, origin, options) {
 export async function tapPin(page, digits) {
   for (const d of digits) await page.click(`#keypad button[data-key="${d}"]`);
 }
+
+// ---- the station dashboard (dashboard.test.mjs)
+import zlib from 'node:zlib';  // hoisted like the imports above
+
+// Calls `probe` (it may be async) every 100 ms until it returns something
+// truthy, and returns that; fails after `ms` with `what`.
+export async function until(probe, what, ms = 20000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    assert.ok(Date.now() < end, `timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
+// A small PNG of vertical stripes in the given colours ([r, g, b] each),
+// for a photo attached to a record.
+export function stripesPng(width, height, colours) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; ++k) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);  // 8 bits, RGB
+  const row = Buffer.alloc(1 + width * 3);
+  for (let x = 0; x < width; ++x) {
+    row.set(colours[Math.floor((x * colours.length) / width)], 1 + x * 3);
+  }
+  const pixels = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header),
+                        chunk('IDAT', zlib.deflateSync(pixels)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+// ---- the tablet with its station (tablet_*.test.mjs)
+
+// A station (the real hub on a free port: the example building register,
+// beat `beat` of `buildings` assigned to A1001, then `prepare(H)`) and a
+// tablet store for A1001 in `dir`, enrolled with it and synced once. `H`
+// runs sweep-hub commands on the station's database.
+export async function stationAndTablet(dir, beat, buildings, prepare = () => {}) {
+  const db = path.join(dir, 'hub.db');
+  const hub = await startUntil(HUB, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--quiet'],
+                               /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+  const H = (...args) => run(HUB, ['--db', db, ...args]);
+  try {
+    H('ledger', 'config', '--default-division', '431002', '--revisit-days', '3');
+    H('buildings', 'import', path.join(SRC, 'docs', 'examples', 'buildings.jsonl'));
+    H('beats', 'create', beat, ...buildings.flatMap((b) => ['--building', b]));
+    H('assign', '--beat', beat, '--officer', 'A1001');
+    prepare(H);
+    const store = path.join(dir, 'tablet');
+    field(store, ['--pin-stdin', 'init', '--officer', 'A1001', '--name', '张伟', '--kdf-ops', '1',
+                  '--kdf-mem-mib', '8'], `${PIN}\n`);
+    const code = H('enroll-code', '--officer', 'A1001', '--agency', 'police').trim();
+    field(store, ['--pin-stdin', 'enroll', '--hub', hub.match[1], '--code', code, '--label', '平板1'],
+          `${PIN}\n`);
+    field(store, ['--pin-stdin', 'sync'], `${PIN}\n`);
+    return { hub, H, store };
+  } catch (e) {
+    hub.child.kill('SIGTERM');
+    throw e;
+  }
+}
+
+// Opens the screen `ui` serves (openScreen) and unlocks it with PIN:
+// resolves once Today shows the beats.
+export async function unlockedScreen(browser, ui) {
+  const screen = await openScreen(browser, ui);
+  await tapPin(screen.page, PIN);
+  await screen.page.click('#unlock-go');
+  await screen.page.waitForSelector('#today:not([hidden]) #beats h4');
+  return screen;
+}

@@ -9,8 +9,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { HUB, PIN, SHOTS, SRC, field, launch, openScreen, run, startUi, startUntil, tapPin,
-         tempDir } from './lib.mjs';
+import { HUB, PIN, SHOTS, field, launch, stationAndTablet, startUi, tempDir, unlockedScreen }
+  from './lib.mjs';
 
 const B3 = '郴州市北湖区人民路街道国庆北路社区国庆北路18号3栋';
 const B5 = '郴州市北湖区人民路街道国庆北路社区国庆北路18号5栋';
@@ -31,26 +31,13 @@ function visit(dir, name, room, status, extra = {}) {
 test('tablet screen: today\'s beat and a building grid, from the hub and offline visits', async () => {
   assert.ok(HUB && fs.existsSync(HUB), 'SWEEP_HUB must name the sweep-hub binary');
   const dir = tempDir('sweep-cov-');
-  const db = path.join(dir, 'hub.db');
-  const hub = await startUntil(HUB, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--quiet'],
-                               /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+  // A person the station watches (sent to tablets as a keyed hash).
+  const { hub, H, store } = await stationAndTablet(dir, '国庆北路网格', [B3, B5], (h) => {
+    h('watchlist', 'add', WATCHED, '--kind', 'id', '--level', 'alert', '--note', '在逃人员，勿单独接触');
+  });
   let ui = null;
   let browser = null;
   try {
-    const H = (...args) => run(HUB, ['--db', db, ...args]);
-    H('ledger', 'config', '--default-division', '431002', '--revisit-days', '3');
-    H('buildings', 'import', path.join(SRC, 'docs', 'examples', 'buildings.jsonl'));
-    H('beats', 'create', '国庆北路网格', '--building', B3, '--building', B5);
-    H('assign', '--beat', '国庆北路网格', '--officer', 'A1001');
-    // A person the station watches (sent to tablets as a keyed hash).
-    H('watchlist', 'add', WATCHED, '--kind', 'id', '--level', 'alert', '--note', '在逃人员，勿单独接触');
-    const store = path.join(dir, 'tablet');
-    field(store, ['--pin-stdin', 'init', '--officer', 'A1001', '--name', '张伟', '--kdf-ops', '1',
-                  '--kdf-mem-mib', '8'], `${PIN}\n`);
-    const code = H('enroll-code', '--officer', 'A1001', '--agency', 'police').trim();
-    field(store, ['--pin-stdin', 'enroll', '--hub', hub.match[1], '--code', code, '--label', '平板1'],
-          `${PIN}\n`);
-    field(store, ['--pin-stdin', 'sync'], `${PIN}\n`);
     // Offline, after the sync: three visits to 3栋.
     for (const f of [
       visit(dir, 'checked', '2单元502室', 'UNIT_STATUS_CHECKED'),
@@ -65,10 +52,7 @@ test('tablet screen: today\'s beat and a building grid, from the hub and offline
 
     ui = await startUi(store);
     browser = await launch();
-    const { page, outside, errors } = await openScreen(browser, ui);
-    await tapPin(page, PIN);
-    await page.click('#unlock-go');
-    await page.waitForSelector('#today:not([hidden]) #beats h4');
+    const { page, outside, errors } = await unlockedScreen(browser, ui);
 
     // Today: the beat, its two buildings, three visits not yet synced.
     const beatTitle = await page.textContent('#beats h4');

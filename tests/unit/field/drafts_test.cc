@@ -2,9 +2,6 @@
 // readable in the file), replaced by key, newest first, kept across a
 // reopen, removed on delete and by crypto-shredding; locked means refused.
 #include <catch2/catch.hpp>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "../../support/fake_env.h"
 #include "field_fixture.h"
@@ -13,20 +10,8 @@
 using namespace sweep;
 using sweep::field::Store;
 using sweep::testing::FakeEnv;
+using sweep::testing::FilesContain;
 using sweep::testing::TempDir;
-
-namespace {
-
-bool FilesContain(const std::string& dir, const std::string& needle) {
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    std::ifstream in(e.path(), std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (bytes.find(needle) != std::string::npos) return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 TEST_CASE("drafts: sealed, replaced by key, kept, deleted, shredded") {
   TempDir dir;

@@ -83,6 +83,7 @@ struct UnitView {
   std::string unit_key;     // "2-502" or "502"
   std::string stairwell;    // "2" or ""
   std::string room;         // "502"
+  std::string address;      // the unit's address text, UnitAddressText(building label, …)
   int floor = 0;            // 0: unknown
   bool registered = false;  // listed by the register (the assignment)
   schema::ledger::UnitState state = schema::ledger::UnitState::kUnvisited;
@@ -91,6 +92,7 @@ struct UnitView {
   int64_t last_visit_ms = 0;
   std::string last_officer_id;
   int local_visits = 0;  // this tablet's records for the unit
+  std::string local_record_id;  // this tablet's latest record for the unit ("" if none)
   std::optional<RevisitView> revisit;
   std::vector<std::string> unaccounted;  // names of residents not seen at the latest check
 };
@@ -170,5 +172,11 @@ Result<BuildingView> BuildingOf(const CoverageData& data, std::string_view addre
 // A short label for a building: "国庆北路18号3栋" (estate or community, then
 // the building), or the raw text when the address has neither.
 std::string BuildingLabel(const v1::Address& address);
+// A unit's address from its building's label: "国庆北路18号3栋" + stairwell
+// "1" + room "102" → "国庆北路18号3栋1单元102室", the levels written as
+// NormalizeAddress reads them back (so the form's address resolves to the
+// same unit key).
+std::string UnitAddressText(std::string_view building_label, std::string_view stairwell,
+                            std::string_view room);
 
 }  // namespace sweep::field

@@ -104,6 +104,12 @@ struct FileInfo {
   bool uploaded = false;  // the hub has confirmed the whole file
 };
 
+// A file read back whole from its sealed chunks (a thumbnail on the screen).
+struct FileContent {
+  FileInfo info;
+  crypto::Bytes bytes;
+};
+
 // A form being typed (the tablet screen's draft), kept so that a crash, a
 // lock or a flat battery loses nothing typed. Sealed like the records.
 struct Draft {
@@ -242,9 +248,23 @@ class Store {
   // stored once. Progress via `on_bytes` (may be empty).
   Result<FileInfo> AddFile(const std::string& path, const std::string& media_type,
                            const std::function<void(uint64_t)>& on_bytes = {});
+  // The same from bytes in memory (a photo the screen received).
+  Result<FileInfo> AddFileBytes(crypto::ByteView bytes, const std::string& media_type);
+  // A stored file, opened and checked against its SHA-256. NotFound if this
+  // tablet holds no such file.
+  Result<FileContent> ReadFile(const std::string& sha256);
   Result<std::vector<FileInfo>> Files(bool only_pending);
   Result<crypto::Bytes> FileChunk(const std::string& sha256, uint32_t index);
   Status MarkFileUploaded(const std::string& sha256);
+
+  // ---- co-signatures of a joint inspection (field/src/cosign.cc).
+  // Signs every entry of `sweep->cosignatures` (signer_id, signer_role and
+  // agency as given) with this device's Ed25519 key over CosignatureHash of
+  // the sweep: the device vouches that each participant confirmed, on this
+  // tablet, the sweep as it is saved. Fills key_id, record_hash, signature
+  // and signed_at_ms. REQUIRES: unlocked.
+  Status SignCosignatures(v1::OfficeSweep* sweep);
+  const crypto::Bytes& sign_public_key() const;  // the device's Ed25519 public key
 
   class Impl;
 
@@ -252,5 +272,12 @@ class Store {
   explicit Store(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// BLAKE2b-256("sweep.cosign.v1" ‖ the sweep without its cosignatures,
+// serialised deterministically): what every co-signature of it covers.
+crypto::Bytes CosignatureHash(const v1::OfficeSweep& sweep);
+// Whether `sig` is a valid co-signature of `sweep` by the device key `sign_pk`.
+bool VerifyCosignature(crypto::ByteView sign_pk, const v1::OfficeSweep& sweep,
+                       const v1::Signature& sig);
 
 }  // namespace sweep::field

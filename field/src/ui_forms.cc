@@ -1,0 +1,211 @@
+// The tablet screen's forms (docs/api.md): the checklist and disposition
+// codes, checking a record as it is typed, saving it (a new record, or a new
+// version of one this tablet holds), loading one for editing, and drafts.
+#include <google/protobuf/util/json_util.h>
+#include <sodium.h>
+
+#include <array>
+
+#include "sweep/schema/indicators.h"
+#include "sweep/schema/record_json.h"
+#include "ui_internal.h"
+
+namespace sweep::field {
+
+namespace {
+
+struct DispositionCode {
+  const char* code;
+  const char* zh;
+  const char* en;
+  const char* scope;
+};
+
+// The station's default codes (docs/cases.md §4). The hub keeps its
+// configured list but does not send it to tablets yet, so the tablet offers
+// these; a code the hub does not know is kept and flagged there.
+constexpr std::array<DispositionCode, 7> kDefaultDispositions = {{
+    {"none", "无需处置", "no action", "premises"},
+    {"verbal_warning", "口头警告", "verbal warning", "premises"},
+    {"registered_on_site", "现场登记", "registered on site", "premises"},
+    {"handed_to_investigation", "移交侦查", "handed to investigation", "person"},
+    {"admonished", "教育训诫", "education and admonishment", "person"},
+    {"detained", "刑事拘留", "criminal detention", "person"},
+    {"credit_punishment", "信用惩戒", "credit punishment", "person"},
+}};
+
+void SendFormOptions(const httplib::Request&, httplib::Response& res) {
+  v1::UiFormOptions out;
+  for (const schema::IndicatorInfo& i : schema::KnownIndicators()) {
+    auto* u = out.add_indicators();
+    u->set_code(std::string(i.code));
+    u->set_zh(std::string(i.zh));
+    u->set_en(std::string(i.en));
+    u->set_strong(i.strong);
+  }
+  for (const DispositionCode& d : kDefaultDispositions) {
+    auto* u = out.add_dispositions();
+    u->set_code(d.code);
+    u->set_zh(d.zh);
+    u->set_en(d.en);
+    u->set_scope(d.scope);
+  }
+  res.set_content(ui::ToJson(out), "application/json");
+}
+
+// A record body from the page (Record JSON; rental_check or office_sweep,
+// and for an edit record_id and base_version, are read: ids, versions and
+// clocks are otherwise the store's). False (and the answer sent) when it
+// does not parse.
+bool ReadBody(const httplib::Request& req, httplib::Response& res, v1::Record* out) {
+  if (!ui::ParseJson(req, res, out, "a record as JSON with rentalCheck or officeSweep set")) {
+    return false;
+  }
+  if (!out->has_rental_check() && !out->has_office_sweep()) {
+    ui::SendError(res, 400, "bad_request",
+                  "the body must be a record as JSON with rentalCheck or officeSweep set");
+    return false;
+  }
+  v1::Record body;
+  if (out->has_rental_check()) body.mutable_rental_check()->Swap(out->mutable_rental_check());
+  if (out->has_office_sweep()) body.mutable_office_sweep()->Swap(out->mutable_office_sweep());
+  body.set_record_id(out->record_id());
+  body.set_base_version(out->base_version());
+  *out = std::move(body);
+  return true;
+}
+
+}  // namespace
+
+void UiServer::Impl::FormRoutes() {
+  server.Get("/api/form", SendFormOptions);
+  server.Post("/api/check", Unlocked(&Impl::Check));
+  server.Post("/api/records", Unlocked(&Impl::Save));
+  server.Get("/api/records", Unlocked(&Impl::LoadRecord));
+  server.Get("/api/drafts", Unlocked(&Impl::ListDrafts));
+  server.Post("/api/drafts", Unlocked(&Impl::SaveDraft));
+  server.Post("/api/drafts/delete", Unlocked(&Impl::DeleteDraft));
+}
+
+void UiServer::Impl::Check(const httplib::Request& req, httplib::Response& res) {
+  v1::Record r;
+  if (!ReadBody(req, res, &r)) return;
+  r.clear_record_id();
+  v1::UiCheck out;
+  for (auto& v : schema::ValidateRecord(r)) *out.add_problems() = std::move(v);
+  auto hits = store->WatchlistHits(r);
+  if (!hits.ok()) {
+    ui::SendStoreError(res, hits.status());
+    return;
+  }
+  for (auto& v : *hits) *out.add_watchlist() = std::move(v);
+  res.set_content(ui::ToJson(out), "application/json");
+}
+
+void UiServer::Impl::Save(const httplib::Request& req, httplib::Response& res) {
+  v1::Record r;
+  if (!ReadBody(req, res, &r)) return;
+  NewVersion item{r.record_id(), r.base_version(), {}};
+  if (!item.record_id.empty()) {  // an edit: of a record this tablet holds, of the same kind
+    auto base = store->Get(item.record_id);
+    if (!base.ok()) {
+      ui::SendStoreError(res, base.status());
+      return;
+    }
+    if (base->body_case() != r.body_case()) {
+      ui::SendError(res, 400, "bad_request",
+                    "record " + item.record_id + " is of another kind: edit it with its own form");
+      return;
+    }
+  }
+  if (r.has_office_sweep() && r.office_sweep().cosignatures_size() > 0) {
+    if (Status st = store->SignCosignatures(r.mutable_office_sweep()); !st.ok()) {
+      ui::SendStoreError(res, st);
+      return;
+    }
+  }
+  auto hits = store->WatchlistHits(r);
+  if (!hits.ok()) {
+    ui::SendStoreError(res, hits.status());
+    return;
+  }
+  item.content = std::move(r);
+  std::vector<NewVersion> items;
+  items.push_back(std::move(item));
+  auto saved = store->Append(std::move(items));
+  if (!saved.ok()) {
+    ui::SendStoreError(res, saved.status());
+    return;
+  }
+  const v1::Record& rec = saved->front();
+  v1::UiSaved out;
+  out.set_record_id(rec.record_id());
+  out.set_version(rec.version());
+  for (const auto& v : rec.validation()) *out.add_problems() = v;
+  for (auto& v : *hits) *out.add_watchlist() = std::move(v);
+  out.set_unsynced(ui::Unsynced(*store));
+  res.set_content(ui::ToJson(out), "application/json");
+}
+
+void UiServer::Impl::LoadRecord(const httplib::Request& req, httplib::Response& res) {
+  const std::string id = req.get_param_value("id");
+  if (id.empty()) {
+    ui::SendError(res, 400, "bad_request", "give the record: /api/records?id=<record id>");
+    return;
+  }
+  auto rec = store->Get(id);
+  if (!rec.ok()) {
+    ui::SendStoreError(res, rec.status());
+    return;
+  }
+  if (!rec->has_rental_check() && !rec->has_office_sweep()) {
+    ui::SendError(res, 400, "bad_request",
+                  "record " + id +
+                      " is not a visit: only rental checks and office sweeps are "
+                      "edited on the screen");
+    return;
+  }
+  res.set_content(ui::ToJson(*rec), "application/json");
+}
+
+void UiServer::Impl::ListDrafts(const httplib::Request&, httplib::Response& res) {
+  auto drafts = store->Drafts();
+  if (!drafts.ok()) {
+    ui::SendStoreError(res, drafts.status());
+    return;
+  }
+  v1::UiDrafts out;
+  for (const Draft& d : *drafts) {
+    auto* u = out.add_drafts();
+    u->set_key(d.key);
+    u->set_body(d.body);
+    u->set_updated_ms(d.updated_ms);
+  }
+  res.set_content(ui::ToJson(out), "application/json");
+}
+
+void UiServer::Impl::SaveDraft(const httplib::Request& req, httplib::Response& res) {
+  ChangeDraft(req, res, false);
+}
+
+void UiServer::Impl::DeleteDraft(const httplib::Request& req, httplib::Response& res) {
+  ChangeDraft(req, res, true);
+}
+
+void UiServer::Impl::ChangeDraft(const httplib::Request& req, httplib::Response& res, bool remove) {
+  v1::UiDraft d;
+  google::protobuf::util::JsonParseOptions o;
+  if (!google::protobuf::util::JsonStringToMessage(req.body, &d, o).ok() || d.key().empty()) {
+    ui::SendError(res, 400, "bad_request", "the body must be {\"key\": \"…\", \"body\": \"…\"}");
+    return;
+  }
+  Status st = remove ? store->DeleteDraft(d.key()) : store->SaveDraft(d.key(), d.body());
+  sodium_memzero(d.mutable_body()->data(), d.body().size());
+  if (!st.ok()) {
+    ui::SendStoreError(res, st);
+    return;
+  }
+  res.set_content("{}", "application/json");
+}
+
+}  // namespace sweep::field
