@@ -6,6 +6,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "sweep/hub/dashboard.h"
 #include "sweep/sync/protocol.h"
 
 namespace sweep::hub {
@@ -17,16 +18,69 @@ class Server::Impl {
   std::unique_ptr<httplib::Server> http;
   int port = 0;
   std::mutex log_mu;
+  std::unique_ptr<Dashboard> dashboard;
+
+  static int64_t NowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
 
   void Log(const httplib::Request& req, const Reply& reply, int64_t micros) {
     if (options.quiet) return;
-    auto now = std::chrono::system_clock::now().time_since_epoch();
     std::lock_guard<std::mutex> lock(log_mu);
-    std::cerr << "{\"ts_ms\":" << std::chrono::duration_cast<std::chrono::milliseconds>(now).count()
-              << ",\"path\":\"" << req.path << "\",\"status\":" << reply.status
+    std::cerr << "{\"ts_ms\":" << NowMs() << ",\"path\":\"" << req.path << "\",\"status\":" << reply.status
               << ",\"device\":\"" << reply.device_id << "\",\"error\":\"" << reply.error_code
               << "\",\"bytes_in\":" << req.body.size() << ",\"bytes_out\":" << reply.body.size()
               << ",\"us\":" << micros << ",\"remote\":\"" << req.remote_addr << "\"}\n";
+  }
+
+  // A dashboard request: its path (never the query, a cookie or a body),
+  // the user, the error code and the time spent loading the case view.
+  void Log(const httplib::Request& req, const DashResponse& r, int64_t micros) {
+    if (options.quiet) return;
+    std::lock_guard<std::mutex> lock(log_mu);
+    std::cerr << "{\"ts_ms\":" << NowMs() << ",\"path\":\"" << req.path << "\",\"method\":\""
+              << req.method << "\",\"status\":" << r.status << ",\"user\":\"" << r.user_id
+              << "\",\"error\":\"" << r.error_code << "\",\"bytes_in\":" << req.body.size()
+              << ",\"bytes_out\":" << r.body.size() << ",\"us\":" << micros
+              << ",\"load_ms\":" << r.load_ms << ",\"remote\":\"" << req.remote_addr << "\"}\n";
+  }
+
+  void ServeDashboard(const httplib::Request& req, httplib::Response& res) {
+    auto start = std::chrono::steady_clock::now();
+    DashRequest d;
+    d.method = req.method;
+    d.path = req.path;
+    for (const auto& [k, v] : req.params) d.query.emplace(k, v);  // the first of each name
+    d.body = req.body;
+    d.cookie = req.get_header_value("Cookie");
+    d.csrf_token = req.get_header_value("X-CSRF-Token");
+    d.origin = req.get_header_value("Origin");
+    d.content_type = req.get_header_value("Content-Type");
+    d.host = req.get_header_value("Host");
+    DashResponse r = dashboard->Handle(d);
+    res.status = r.status;
+    for (const auto& [k, v] : r.headers) res.set_header(k, v);
+    res.set_content(r.body, r.content_type);
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+    Log(req, r, us);
+  }
+
+  Status MountDashboard() {
+    DashboardOptions dopt;
+    dopt.origin = options.dash_origin;
+    dopt.tls = !options.tls_cert.empty();
+    SWEEP_ASSIGN_OR_RETURN(dashboard, Dashboard::Create(service, dopt));
+    auto serve = [this](const httplib::Request& req, httplib::Response& res) {
+      ServeDashboard(req, res);
+    };
+    http->Get("/", serve);
+    http->Get(R"(/dash(/.*)?)", serve);
+    http->Post(R"(/dash/.*)", serve);
+    return Status::Ok();
   }
 
   template <typename F>
@@ -82,6 +136,7 @@ Result<std::unique_ptr<Server>> Server::Create(HubService* service, const Server
     raw->Route(sync::PathForMethod(m),
                [service, m](const std::string& b) { return service->Handle(m, b); });
   }
+  if (opt.dashboard) SWEEP_RETURN_IF_ERROR(raw->MountDashboard());
   http.set_error_handler([service](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     Reply r = service->HttpError(res.status);

@@ -19,10 +19,10 @@
 // back into the file by a WalCheckpointer thread, not inside commits.
 //
 // Format: table `meta` holds schema_version = kHubSchemaVersion; a file of
-// version 1, 2 or 3 is migrated in place (CreateLedgerSchema adds the tables
-// version 2 brought, CreateMergeSchema those of version 3, CreateCaseSchema
-// those of version 4, in the opening transaction); any other version is
-// refused. The
+// version 1, 2, 3 or 4 is migrated in place (CreateLedgerSchema adds the
+// tables version 2 brought, CreateMergeSchema those of version 3,
+// CreateCaseSchema those of version 4, CreateUserSchema those of version 5,
+// in the opening transaction); any other version is refused. The
 // file is created with mode 0600 (SQLite gives the -wal and -shm files the
 // same mode), as it holds the hub's secret keys.
 #include "sqlite_hub_store.h"
@@ -117,7 +117,8 @@ Status CreateSchema(sql::Db* db) {
   )sql"));
   SWEEP_RETURN_IF_ERROR(CreateLedgerSchema(db));
   SWEEP_RETURN_IF_ERROR(CreateMergeSchema(db));
-  return CreateCaseSchema(db);
+  SWEEP_RETURN_IF_ERROR(CreateCaseSchema(db));
+  return CreateUserSchema(db);
 }
 
 // Version 1 -> 2 (in the opening transaction): the register and ledger
@@ -202,10 +203,13 @@ Status InitOrCheckSchema(sql::Db* db) {
                               " has no readable schema_version in its meta table ('" + text + "')");
   }
   SWEEP_RETURN_IF_ERROR(st.Reset());
-  if (version >= 1 && version <= 3) {  // 1 -> 2 -> 3 -> 4, in this one transaction
+  if (version >= 1 && version <= 4) {  // 1 -> 2 -> 3 -> 4 -> 5, in this one transaction
     if (version == 1) SWEEP_RETURN_IF_ERROR(MigrateFrom1(db));
     if (version <= 2) SWEEP_RETURN_IF_ERROR(MigrateFrom2(db));
-    SWEEP_RETURN_IF_ERROR(MigrateFrom3(db, version == 3));
+    if (version <= 3) SWEEP_RETURN_IF_ERROR(MigrateFrom3(db, version == 3));
+    // Version 4 -> 5: the dashboard's accounts (empty) and the index of
+    // versions by record.
+    SWEEP_RETURN_IF_ERROR(CreateUserSchema(db));
     SWEEP_RETURN_IF_ERROR(SetSchemaVersion(db));
     return tx->Commit();
   }

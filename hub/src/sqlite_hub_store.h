@@ -5,7 +5,8 @@
 // assignments), sqlite_hub_store_ledger.cc (visits, ledger units, feed
 // state, ledger tables and the v1 -> v2 migration) and
 // sqlite_hub_store_merge.cc (the person merge tables of version 3) and
-// sqlite_hub_store_cases.cc (the case tables of version 4). The rest of the program
+// sqlite_hub_store_cases.cc (the case tables of version 4) and
+// sqlite_hub_store_users.cc (the dashboard accounts of version 5). The rest of the program
 // sees only HubStore and OpenSqliteHubStore.
 //
 // Thread-safety: every public method holds mu_ for its whole run, so the one
@@ -26,7 +27,7 @@
 namespace sweep::hub {
 
 // meta.schema_version of the files this build reads and writes.
-inline constexpr int64_t kHubSchemaVersion = 4;
+inline constexpr int64_t kHubSchemaVersion = 5;
 
 // Creates the tables schema version 2 added (register and ledger), in the
 // caller's transaction: for a new file and for the migration from version 1.
@@ -37,6 +38,10 @@ Status CreateMergeSchema(sql::Db* db);
 // Creates the tables schema version 4 added (the case file), in the caller's
 // transaction: for a new file and for the migration from version 3.
 Status CreateCaseSchema(sql::Db* db);
+// Creates what schema version 5 added (dashboard accounts, the index of
+// versions by record), in the caller's transaction: for a new file and for
+// the migration from version 4. Idempotent (IF NOT EXISTS).
+Status CreateUserSchema(sql::Db* db);
 // Adds one to the publication revision (table ledger_meta), in the caller's
 // transaction. Every register write, PublishFeed and ApplyLedger call it.
 Status BumpRevision(sql::Db* db);
@@ -137,6 +142,15 @@ class SqliteHubStore final : public HubStore {
   Result<std::vector<WatchKeyLatest>> LatestWatchlistItems(
       const std::vector<std::string>& keys) override;
   Status ApplyDerivedWatchlist(const DerivedWatchBatch& batch) override;
+
+  Status AddUser(const UserRow& user) override;
+  Result<UserRow> GetUser(const std::string& user_id) override;
+  Result<std::vector<UserRow>> ListUsers() override;
+  Status SetUserPassword(const std::string& user_id, const std::string& password_hash) override;
+  Status SetUserDisabled(const std::string& user_id, bool disabled) override;
+  Result<uint32_t> CountSignInFailure(const std::string& user_id, int64_t now_ms) override;
+  Status ClearSignInFailures(const std::string& user_id) override;
+  Result<std::vector<StoredVersion>> VersionsOfRecord(const std::string& record_id) override;
 
  private:
   // ListBuildings helpers (hold mu_ before calling).

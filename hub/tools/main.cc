@@ -19,6 +19,7 @@
 #include "sweep/hub/server.h"
 #include "sweep/hub/service.h"
 #include "terminal.h"
+#include "user_commands.h"
 
 namespace {
 
@@ -160,11 +161,15 @@ int main(int argc, char** argv) {
 
   std::string listen = "127.0.0.1:8443";
   ServerOptions sopt;
-  auto* c_serve = app.add_subcommand("serve", "Serve tablets over HTTP(S) until SIGTERM");
+  auto* c_serve = app.add_subcommand(
+      "serve", "Serve tablets and the station dashboard (/dash/) over HTTP(S) until SIGTERM");
   c_serve->add_option("--listen", listen, "HOST:PORT (port 0: any free port)");
   c_serve->add_option("--tls-cert", sopt.tls_cert, "PEM certificate (enables HTTPS)");
   c_serve->add_option("--tls-key", sopt.tls_key, "PEM private key");
   c_serve->add_flag("--quiet", sopt.quiet, "No per-request log lines");
+  c_serve->add_option("--dash-origin", sopt.dash_origin,
+                      "The dashboard's public origin, e.g. https://hub.station:8443 (default: "
+                      "the scheme and Host of each request)");
 
   std::string officer, agency = "police", role = "officer";
   double ttl_hours = 24;
@@ -198,6 +203,7 @@ int main(int argc, char** argv) {
   sweep::hubcli::MergeCli merge_cli(&app);
   sweep::hubcli::CaseCli case_cli(&app);
   sweep::hubcli::ReportCli report_cli(&app);
+  sweep::hubcli::UserCli user_cli(&app);
 
   try {
     app.parse(argc, argv);
@@ -253,6 +259,8 @@ int main(int argc, char** argv) {
              case_cli.Run(cc, &st)) {
   } else if (sweep::hubcli::Ctx rc{s, sweep::hubcli::WantEnglish(lang), report_cli.json()};
              report_cli.Run(rc, &st)) {
+  } else if (sweep::hubcli::Ctx uc{s, sweep::hubcli::WantEnglish(lang), user_cli.json()};
+             user_cli.Run(uc, &st)) {
   } else {
     sweep::hubcli::Ctx ctx{s, sweep::hubcli::WantEnglish(lang), register_cli.json()};
     register_cli.Run(ctx, &st);

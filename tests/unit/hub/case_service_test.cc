@@ -289,7 +289,7 @@ TEST_CASE("cases: a version 3 database is migrated in place to version 4") {
   auto st = (*db)->Prepare("SELECT value FROM meta WHERE key='schema_version'");
   REQUIRE(st.ok());
   REQUIRE(*st->Step());
-  CHECK(st->Text(0) == "4");
+  CHECK(st->Text(0) == "5");
   // merge_records gained the ingest order of each record's first version
   auto first = (*db)->Prepare(
       "SELECT m.first_order, (SELECT ingest_order FROM versions WHERE record_id='r1'"

@@ -286,6 +286,23 @@ struct DerivedWatchBatch {
   std::vector<std::string> forget;  // derived rows dropped without a feed item
 };
 
+// ---- dashboard accounts (docs/hub-storage.md "Version 5")
+
+// A person who signs in to the station dashboard (`sweep-hub user …`).
+struct UserRow {
+  std::string user_id;
+  std::string name;
+  std::string role;    // "supervisor", "admin", "regulator"
+  std::string agency;  // "police", "market_regulation", "tax", "commerce"
+  // crypto_pwhash_str output: Argon2id with its salt and parameters, so the
+  // parameters can be raised later (crypto_pwhash_str_needs_rehash).
+  std::string password_hash;
+  bool disabled = false;
+  int64_t created_ms = 0;
+  uint32_t failed_signins = 0;  // wrong passwords in a row (throttling)
+  int64_t last_failure_ms = 0;
+};
+
 class HubStore {
  public:
   virtual ~HubStore() = default;
@@ -438,6 +455,21 @@ class HubStore {
   // Appends the batch's items, records the live ones (not deleted) as
   // derived rows, drops the rows of its tombstones and of `forget`.
   virtual Status ApplyDerivedWatchlist(const DerivedWatchBatch& batch) = 0;
+
+  // ---- dashboard accounts and lookups (docs/hub-storage.md "Version 5")
+
+  virtual Status AddUser(const UserRow& user) = 0;                 // AlreadyExists
+  virtual Result<UserRow> GetUser(const std::string& user_id) = 0;  // NotFound
+  virtual Result<std::vector<UserRow>> ListUsers() = 0;             // by user id
+  virtual Status SetUserPassword(const std::string& user_id,
+                                 const std::string& password_hash) = 0;  // NotFound
+  virtual Status SetUserDisabled(const std::string& user_id, bool disabled) = 0;  // NotFound
+  // Counts one more wrong password (at `now_ms`) and returns the count now;
+  // NotFound for an unknown user.
+  virtual Result<uint32_t> CountSignInFailure(const std::string& user_id, int64_t now_ms) = 0;
+  virtual Status ClearSignInFailures(const std::string& user_id) = 0;
+  // Every stored version of one record, ascending by version (empty when none).
+  virtual Result<std::vector<StoredVersion>> VersionsOfRecord(const std::string& record_id) = 0;
 };
 
 // Opens (creating if missing) the SQLite hub database at `path`: WAL,

@@ -1,6 +1,8 @@
 // The hub's HTTP(S) front: maps paths to HubService calls, bounds request
 // sizes and times, and writes one structured log line (JSON) per request to
-// stderr. Thread-safe; Run() blocks until Stop() is called from any thread.
+// stderr. Also serves the station dashboard (dashboard.h) under /dash/ and
+// redirects / there. Thread-safe; Run() blocks until Stop() is called from
+// any thread.
 #pragma once
 
 #include <memory>
@@ -19,6 +21,8 @@ struct ServerOptions {
   int read_timeout_s = 30;
   int write_timeout_s = 30;
   bool quiet = false;         // no per-request log lines
+  bool dashboard = true;      // serve the station dashboard under /dash/
+  std::string dash_origin;    // the page's origin if not scheme://Host (DashboardOptions::origin)
 };
 
 class Server {
