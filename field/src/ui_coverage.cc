@@ -53,7 +53,7 @@ void UiServer::Impl::Today(const httplib::Request&, httplib::Response& res) {
     v->set_attempts(r.attempts);
   }
   out.set_unsynced(ui::Unsynced(*store));
-  res.set_content(ui::ToJson(out), "application/json");
+  res.set_content(sync::web::ApiJson(out), "application/json");
 }
 
 void UiServer::Impl::Building(const httplib::Request& req, httplib::Response& res) {
@@ -104,7 +104,7 @@ void UiServer::Impl::Building(const httplib::Request& req, httplib::Response& re
   out.set_remaining(view->remaining);
   out.set_coverage_pct(view->coverage_pct);
   out.set_extra(view->extra);
-  res.set_content(ui::ToJson(out), "application/json");
+  res.set_content(sync::web::ApiJson(out), "application/json");
 }
 
 }  // namespace sweep::field

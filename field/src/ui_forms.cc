@@ -1,7 +1,6 @@
 // The tablet screen's forms (docs/api.md): the checklist and disposition
 // codes, checking a record as it is typed, saving it (a new record, or a new
 // version of one this tablet holds), loading one for editing, and drafts.
-#include <google/protobuf/util/json_util.h>
 #include <sodium.h>
 
 #include <array>
@@ -50,7 +49,7 @@ void SendFormOptions(const httplib::Request&, httplib::Response& res) {
     u->set_en(d.en);
     u->set_scope(d.scope);
   }
-  res.set_content(ui::ToJson(out), "application/json");
+  res.set_content(sync::web::ApiJson(out), "application/json");
 }
 
 // A record body from the page (Record JSON; rental_check or office_sweep,
@@ -99,7 +98,7 @@ void UiServer::Impl::Check(const httplib::Request& req, httplib::Response& res) 
     return;
   }
   for (auto& v : *hits) *out.add_watchlist() = std::move(v);
-  res.set_content(ui::ToJson(out), "application/json");
+  res.set_content(sync::web::ApiJson(out), "application/json");
 }
 
 void UiServer::Impl::Save(const httplib::Request& req, httplib::Response& res) {
@@ -144,7 +143,7 @@ void UiServer::Impl::Save(const httplib::Request& req, httplib::Response& res) {
   for (const auto& v : rec.validation()) *out.add_problems() = v;
   for (auto& v : *hits) *out.add_watchlist() = std::move(v);
   out.set_unsynced(ui::Unsynced(*store));
-  res.set_content(ui::ToJson(out), "application/json");
+  res.set_content(sync::web::ApiJson(out), "application/json");
 }
 
 void UiServer::Impl::LoadRecord(const httplib::Request& req, httplib::Response& res) {
@@ -165,7 +164,7 @@ void UiServer::Impl::LoadRecord(const httplib::Request& req, httplib::Response& 
                       "edited on the screen");
     return;
   }
-  res.set_content(ui::ToJson(*rec), "application/json");
+  res.set_content(sync::web::ApiJson(*rec), "application/json");
 }
 
 void UiServer::Impl::ListDrafts(const httplib::Request&, httplib::Response& res) {
@@ -181,7 +180,7 @@ void UiServer::Impl::ListDrafts(const httplib::Request&, httplib::Response& res)
     u->set_body(d.body);
     u->set_updated_ms(d.updated_ms);
   }
-  res.set_content(ui::ToJson(out), "application/json");
+  res.set_content(sync::web::ApiJson(out), "application/json");
 }
 
 void UiServer::Impl::SaveDraft(const httplib::Request& req, httplib::Response& res) {
@@ -194,8 +193,7 @@ void UiServer::Impl::DeleteDraft(const httplib::Request& req, httplib::Response&
 
 void UiServer::Impl::ChangeDraft(const httplib::Request& req, httplib::Response& res, bool remove) {
   v1::UiDraft d;
-  google::protobuf::util::JsonParseOptions o;
-  if (!google::protobuf::util::JsonStringToMessage(req.body, &d, o).ok() || d.key().empty()) {
+  if (!sync::web::ParseApiJson(req.body, &d, nullptr) || d.key().empty()) {
     ui::SendError(res, 400, "bad_request", "the body must be {\"key\": \"…\", \"body\": \"…\"}");
     return;
   }

@@ -29,8 +29,6 @@ namespace ui {
 constexpr const char* kPhotosPath = "/api/photos";
 constexpr size_t kMaxPhotoBytes = 12u << 20;
 
-// Every answer's JSON: the Protobuf JSON mapping, defaults printed.
-std::string ToJson(const google::protobuf::Message& m);
 // A refusal: the HTTP status and a UiError body.
 void SendError(httplib::Response& res, int http, const std::string& code,
                const std::string& message, int attempts_left = 0, int64_t wait_ms = 0);

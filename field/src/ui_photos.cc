@@ -24,7 +24,7 @@ void SendPhoto(httplib::Response& res, const FileInfo& f) {
   out.set_sha256(f.sha256);
   out.set_media_type(f.media_type);
   out.set_size(f.size);
-  res.set_content(ui::ToJson(out), "application/json");
+  res.set_content(sync::web::ApiJson(out), "application/json");
 }
 
 }  // namespace

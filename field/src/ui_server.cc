@@ -4,7 +4,6 @@
 // every screen's routes share (ui_internal.h).
 #include "sweep/field/ui_server.h"
 
-#include <google/protobuf/util/json_util.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -16,30 +15,8 @@ namespace sweep::field {
 
 namespace {
 
-constexpr const char* kCsp =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'";
-
-std::string ContentType(std::string_view path) {
-  auto ends = [&](std::string_view s) {
-    return path.size() >= s.size() && path.substr(path.size() - s.size()) == s;
-  };
-  if (ends(".html")) return "text/html; charset=utf-8";
-  if (ends(".js")) return "text/javascript; charset=utf-8";
-  if (ends(".css")) return "text/css; charset=utf-8";
-  if (ends(".svg")) return "image/svg+xml";
-  if (ends(".png")) return "image/png";
-  return "application/octet-stream";
-}
-
 void SecurityHeaders(httplib::Response& res) {
-  res.set_header("Content-Security-Policy", kCsp);
-  res.set_header("X-Content-Type-Options", "nosniff");
-  res.set_header("Referrer-Policy", "no-referrer");
-  res.set_header("Cache-Control", "no-store");
-  res.set_header("Cross-Origin-Opener-Policy", "same-origin");
-  res.set_header("Cross-Origin-Resource-Policy", "same-origin");
+  for (const auto& [name, value] : sync::web::SecurityHeaders()) res.set_header(name, value);
 }
 
 bool SameSecret(const std::string& a, const std::string& b) {
@@ -50,14 +27,6 @@ bool SameSecret(const std::string& a, const std::string& b) {
 
 namespace ui {
 
-std::string ToJson(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions o;
-  o.always_print_primitive_fields = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
-  return out;
-}
-
 void SendError(httplib::Response& res, int http, const std::string& code,
                const std::string& message, int attempts_left, int64_t wait_ms) {
   v1::UiError e;
@@ -66,7 +35,7 @@ void SendError(httplib::Response& res, int http, const std::string& code,
   e.set_attempts_left(attempts_left);
   e.set_wait_ms(wait_ms);
   res.status = http;
-  res.set_content(ToJson(e), "application/json");
+  res.set_content(sync::web::ApiJson(e), "application/json");
 }
 
 void SendStoreError(httplib::Response& res, const Status& st) {
@@ -90,11 +59,9 @@ void SendStoreError(httplib::Response& res, const Status& st) {
 
 bool ParseJson(const httplib::Request& req, httplib::Response& res, google::protobuf::Message* out,
                const std::string& expected) {
-  google::protobuf::util::JsonParseOptions o;
-  auto st = google::protobuf::util::JsonStringToMessage(req.body, out, o);
-  if (st.ok()) return true;
-  SendError(res, 400, "bad_request",
-            "the body must be " + expected + ": " + std::string(st.message()));
+  std::string why;
+  if (sync::web::ParseApiJson(req.body, out, &why)) return true;
+  SendError(res, 400, "bad_request", "the body must be " + expected + ": " + why);
   return false;
 }
 
@@ -177,8 +144,7 @@ v1::UiStatus UiServer::Impl::Snapshot() {
 
 void UiServer::Impl::Unlock(const httplib::Request& req, httplib::Response& res) {
   v1::UiUnlockRequest u;
-  google::protobuf::util::JsonParseOptions o;
-  if (!google::protobuf::util::JsonStringToMessage(req.body, &u, o).ok() ||
+  if (!sync::web::ParseApiJson(req.body, &u, nullptr) ||
       u.officer_id().empty()) {
     ui::SendError(res, 400, "bad_request",
                   "the body must be {\"officerId\": \"…\", \"pin\": \"…\"} as JSON");
@@ -188,7 +154,7 @@ void UiServer::Impl::Unlock(const httplib::Request& req, httplib::Response& res)
   Status st = store->Unlock(u.officer_id(), u.pin());
   sodium_memzero(u.mutable_pin()->data(), u.pin().size());
   if (st.ok()) {
-    res.set_content(ui::ToJson(Snapshot()), "application/json");
+    res.set_content(sync::web::ApiJson(Snapshot()), "application/json");
     return;
   }
   v1::UiStatus now = Snapshot();
@@ -232,14 +198,14 @@ void UiServer::Impl::Routes() {
   });
   server.Get("/api/status", [this](const httplib::Request&, httplib::Response& res) {
     std::lock_guard lock(mu);
-    res.set_content(ui::ToJson(Snapshot()), "application/json");
+    res.set_content(sync::web::ApiJson(Snapshot()), "application/json");
   });
   server.Post("/api/unlock",
               [this](const httplib::Request& req, httplib::Response& res) { Unlock(req, res); });
   server.Post("/api/lock", [this](const httplib::Request&, httplib::Response& res) {
     std::lock_guard lock(mu);
     store->Lock();
-    res.set_content(ui::ToJson(Snapshot()), "application/json");
+    res.set_content(sync::web::ApiJson(Snapshot()), "application/json");
   });
   CoverageRoutes();
   FormRoutes();
@@ -247,12 +213,10 @@ void UiServer::Impl::Routes() {
   SyncRoutes();
   server.Get(R"(/(.*))", [](const httplib::Request& req, httplib::Response& res) {
     const std::string path = req.path == "/" ? "/index.html" : req.path;
-    for (size_t i = 0; i < kEmbeddedFileCount; ++i) {
-      if (path == kEmbeddedFiles[i].path) {
-        res.set_content(reinterpret_cast<const char*>(kEmbeddedFiles[i].data),
-                        kEmbeddedFiles[i].size, ContentType(path));
-        return;
-      }
+    if (const auto* file = sync::web::FindEmbedded(kEmbeddedFiles, kEmbeddedFileCount, path)) {
+      res.set_content(reinterpret_cast<const char*>(file->data), file->size,
+                      sync::web::ContentTypeOf(path));
+      return;
     }
     ui::SendError(res, 404, "not_found", "no such page: " + req.path);
   });

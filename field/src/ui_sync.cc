@@ -9,7 +9,7 @@ void UiServer::Impl::SyncRoutes() {
   server.Post("/api/sync",
               [this](const httplib::Request&, httplib::Response& res) { StartSync(res); });
   server.Get("/api/sync", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(ui::ToJson(SyncState()), "application/json");
+    res.set_content(sync::web::ApiJson(SyncState()), "application/json");
   });
 }
 
@@ -21,7 +21,7 @@ v1::UiSync UiServer::Impl::SyncState() {
 void UiServer::Impl::StartSync(httplib::Response& res) {
   std::lock_guard lock(sync_mu);
   if (sync.running()) {
-    res.set_content(ui::ToJson(sync), "application/json");
+    res.set_content(sync::web::ApiJson(sync), "application/json");
     return;
   }
   if (sync_thread.joinable()) sync_thread.join();  // finished: it no longer needs sync_mu
@@ -30,7 +30,7 @@ void UiServer::Impl::StartSync(httplib::Response& res) {
   sync.set_phase("push");
   sync_thread = std::thread([this] { RunSync(); });
   res.status = 202;
-  res.set_content(ui::ToJson(sync), "application/json");
+  res.set_content(sync::web::ApiJson(sync), "application/json");
 }
 
 void UiServer::Impl::RunSync() {

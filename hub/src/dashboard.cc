@@ -16,9 +16,6 @@ using dash::Right;
 
 namespace {
 
-constexpr const char* kCsp =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 constexpr const char* kApi = "/dash/api/";
 
 struct Route {
@@ -47,13 +44,6 @@ constexpr Route kRoutes[] = {
     {"POST", "devices/enroll", Right::kDevices, dash::Enroll},
     {"POST", "devices/revoke", Right::kDevices, dash::Revoke},
 };
-
-std::string ContentType(std::string_view path) {
-  if (path.ends_with(".html")) return "text/html; charset=utf-8";
-  if (path.ends_with(".js")) return "text/javascript; charset=utf-8";
-  if (path.ends_with(".css")) return "text/css; charset=utf-8";
-  return "application/octet-stream";
-}
 
 bool SameSecret(const std::string& a, const std::string& b) {
   return !a.empty() && a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
@@ -104,14 +94,11 @@ struct Dashboard::Impl {
     if (req.path == "/" || req.path == "/dash") return Redirect("/dash/");
     std::string file = req.path.substr(5);  // after "/dash"
     if (file == "/") file = "/index.html";
-    for (size_t i = 0; i < kEmbeddedFileCount; ++i) {
-      if (file == kEmbeddedFiles[i].path) {
-        DashResponse r;
-        r.content_type = ContentType(file);
-        r.body.assign(reinterpret_cast<const char*>(kEmbeddedFiles[i].data),
-                      kEmbeddedFiles[i].size);
-        return r;
-      }
+    if (const auto* f = sync::web::FindEmbedded(kEmbeddedFiles, kEmbeddedFileCount, file)) {
+      DashResponse r;
+      r.content_type = sync::web::ContentTypeOf(file);
+      r.body.assign(reinterpret_cast<const char*>(f->data), f->size);
+      return r;
     }
     return Error(404, "not_found", "no such page: " + req.path + " (the dashboard is at /dash/)");
   }
@@ -237,13 +224,7 @@ bool Dashboard::Serves(std::string_view path) {
 
 DashResponse Dashboard::Handle(const DashRequest& req) {
   DashResponse out = req.path.starts_with(kApi) ? impl_->Api(req) : impl_->Page(req);
-  out.headers.emplace_back("Content-Security-Policy", kCsp);
-  out.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  out.headers.emplace_back("Referrer-Policy", "no-referrer");
-  out.headers.emplace_back("Cache-Control", "no-store");
-  out.headers.emplace_back("X-Frame-Options", "DENY");
-  out.headers.emplace_back("Cross-Origin-Opener-Policy", "same-origin");
-  out.headers.emplace_back("Cross-Origin-Resource-Policy", "same-origin");
+  for (const auto& header : sync::web::SecurityHeaders()) out.headers.push_back(header);
   return out;
 }
 

@@ -25,24 +25,19 @@
 #include "sweep/hub/casefile.h"
 #include "sweep/hub/dashboard.h"
 #include "sweep/hub/resolver.h"
+#include "sweep/sync/web.h"
 #include "sweep/v1/dashboard.pb.h"
 
 namespace sweep::hub {
 
 // The page's files compiled into the binary (cmake/embed.cmake).
-struct EmbeddedFile {
-  const char* path;  // "/index.html"
-  const unsigned char* data;
-  size_t size;
-};
-extern const EmbeddedFile kEmbeddedFiles[];
+extern const sync::web::EmbeddedFile kEmbeddedFiles[];
 extern const size_t kEmbeddedFileCount;
 
 namespace dash {
 
 // ---- answers
 
-std::string ToJson(const google::protobuf::Message& m);
 DashResponse Json(const google::protobuf::Message& m);
 DashResponse Error(int http, const std::string& code, const std::string& message,
                    int64_t wait_ms = 0);

@@ -1,6 +1,5 @@
 // The dashboard's sessions, JSON answers and errors, and who may call what
 // (dashboard_internal.h).
-#include <google/protobuf/util/json_util.h>
 #include <sodium.h>
 
 #include <array>
@@ -11,17 +10,9 @@ namespace sweep::hub::dash {
 
 // ------------------------------------------------------------------ answers
 
-std::string ToJson(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions o;
-  o.always_print_primitive_fields = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
-  return out;
-}
-
 DashResponse Json(const google::protobuf::Message& m) {
   DashResponse r;
-  r.body = ToJson(m);
+  r.body = sync::web::ApiJson(m);
   return r;
 }
 
@@ -56,13 +47,12 @@ DashResponse FromStatus(const Status& st) {
 }
 
 bool ParseBody(const DashRequest& req, google::protobuf::Message* m, DashResponse* out) {
-  google::protobuf::util::JsonParseOptions o;  // unknown fields refused
-  auto st = google::protobuf::util::JsonStringToMessage(req.body, m, o);
-  if (st.ok()) return true;
+  std::string why;
+  if (sync::web::ParseApiJson(req.body, m, &why)) return true;
   *out = Error(400, "bad_request",
                "the body must be " + m->GetDescriptor()->name() +
                    " as JSON (field names as in docs/api.md, e.g. {\"key\": \"…\"}): " +
-                   std::string(st.message()));
+                   why);
   return false;
 }
 

@@ -16,16 +16,12 @@
 
 #include "sweep/field/store.h"
 #include "sweep/schema/status.h"
+#include "sweep/sync/web.h"
 
 namespace sweep::field {
 
 // The assets compiled into the binary (cmake/embed.cmake).
-struct EmbeddedFile {
-  const char* path;  // "/index.html"
-  const unsigned char* data;
-  size_t size;
-};
-extern const EmbeddedFile kEmbeddedFiles[];
+extern const sync::web::EmbeddedFile kEmbeddedFiles[];
 extern const size_t kEmbeddedFileCount;
 
 struct UiOptions {

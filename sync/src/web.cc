@@ -1,0 +1,56 @@
+#include "sweep/sync/web.h"
+
+#include <google/protobuf/util/json_util.h>
+
+namespace sweep::sync::web {
+
+const EmbeddedFile* FindEmbedded(const EmbeddedFile* files, size_t count, std::string_view path) {
+  for (size_t i = 0; i < count; ++i) {
+    if (path == files[i].path) return &files[i];
+  }
+  return nullptr;
+}
+
+std::string ContentTypeOf(std::string_view path) {
+  if (path.ends_with(".html")) return "text/html; charset=utf-8";
+  if (path.ends_with(".js")) return "text/javascript; charset=utf-8";
+  if (path.ends_with(".css")) return "text/css; charset=utf-8";
+  if (path.ends_with(".svg")) return "image/svg+xml";
+  if (path.ends_with(".png")) return "image/png";
+  return "application/octet-stream";
+}
+
+const std::vector<std::pair<std::string, std::string>>& SecurityHeaders() {
+  static const std::vector<std::pair<std::string, std::string>> headers = {
+      {"Content-Security-Policy",
+       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; "
+       "form-action 'none'; frame-ancestors 'none'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "no-referrer"},
+      {"Cache-Control", "no-store"},
+      {"X-Frame-Options", "DENY"},
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+      {"Cross-Origin-Resource-Policy", "same-origin"},
+  };
+  return headers;
+}
+
+std::string ApiJson(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.always_print_primitive_fields = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, o);
+  return out;
+}
+
+bool ParseApiJson(std::string_view json, google::protobuf::Message* message, std::string* error) {
+  google::protobuf::util::JsonParseOptions o;  // unknown fields refused
+  auto st = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), message, o);
+  if (st.ok()) return true;
+  if (error) *error = std::string(st.message());
+  return false;
+}
+
+}  // namespace sweep::sync::web
