@@ -3,8 +3,7 @@
 // version of one this tablet holds), loading one for editing, and drafts.
 #include <sodium.h>
 
-#include <array>
-
+#include "sweep/schema/dispositions.h"
 #include "sweep/schema/indicators.h"
 #include "sweep/schema/record_json.h"
 #include "ui_internal.h"
@@ -12,26 +11,6 @@
 namespace sweep::field {
 
 namespace {
-
-struct DispositionCode {
-  const char* code;
-  const char* zh;
-  const char* en;
-  const char* scope;
-};
-
-// The station's default codes (docs/cases.md §4). The hub keeps its
-// configured list but does not send it to tablets yet, so the tablet offers
-// these; a code the hub does not know is kept and flagged there.
-constexpr std::array<DispositionCode, 7> kDefaultDispositions = {{
-    {"none", "无需处置", "no action", "premises"},
-    {"verbal_warning", "口头警告", "verbal warning", "premises"},
-    {"registered_on_site", "现场登记", "registered on site", "premises"},
-    {"handed_to_investigation", "移交侦查", "handed to investigation", "person"},
-    {"admonished", "教育训诫", "education and admonishment", "person"},
-    {"detained", "刑事拘留", "criminal detention", "person"},
-    {"credit_punishment", "信用惩戒", "credit punishment", "person"},
-}};
 
 void SendFormOptions(const httplib::Request&, httplib::Response& res) {
   v1::UiFormOptions out;
@@ -42,12 +21,15 @@ void SendFormOptions(const httplib::Request&, httplib::Response& res) {
     u->set_en(std::string(i.en));
     u->set_strong(i.strong);
   }
-  for (const DispositionCode& d : kDefaultDispositions) {
+  // The hub keeps its configured list but does not send it to tablets yet:
+  // the tablet offers the defaults; a code the hub does not know is kept
+  // and flagged there.
+  for (const schema::DispositionInfo& d : schema::DefaultDispositions()) {
     auto* u = out.add_dispositions();
-    u->set_code(d.code);
-    u->set_zh(d.zh);
-    u->set_en(d.en);
-    u->set_scope(d.scope);
+    u->set_code(std::string(d.code));
+    u->set_zh(std::string(d.zh));
+    u->set_en(std::string(d.en));
+    u->set_scope(std::string(d.scope));
   }
   res.set_content(sync::web::ApiJson(out), "application/json");
 }

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "casefile_internal.h"
+#include "sweep/schema/dispositions.h"
 #include "sweep/schema/identifiers.h"
 
 namespace sweep::hub::cases {
@@ -71,15 +72,12 @@ bool AllowedTransition(DenStatus from, DenStatus to) {
 }
 
 std::vector<DispositionCode> DefaultDispositionCodes() {
-  return {
-      {"none", "无需处置", "no action", "premises", ""},
-      {"verbal_warning", "口头警告", "verbal warning", "premises", ""},
-      {"registered_on_site", "现场登记", "registered on site", "premises", ""},
-      {"handed_to_investigation", "移交侦查", "handed to investigation", "person", "notice"},
-      {"admonished", "教育训诫", "education and admonishment", "person", "notice"},
-      {"detained", "刑事拘留", "criminal detention", "person", "alert"},
-      {"credit_punishment", "信用惩戒", "credit punishment", "person", "alert"},
-  };
+  std::vector<DispositionCode> out;
+  for (const schema::DispositionInfo& d : schema::DefaultDispositions()) {
+    out.push_back({std::string(d.code), std::string(d.zh), std::string(d.en),
+                   std::string(d.scope), std::string(d.watch)});
+  }
+  return out;
 }
 
 namespace internal {
@@ -124,19 +122,6 @@ const std::string& RegistrationLabel(v1::RegistrationStatus s) {
 const std::string& LicenceLabel(v1::LicenceStatus s) {
   static const auto labels = Labels(v1::LicenceStatus_descriptor(), "LICENCE_STATUS_");
   return LabelOf(labels, s);
-}
-
-std::string ComposeRaw(const v1::Address& a) {  // as schema::ledger::VisitOf does
-  std::string raw =
-      a.province() + a.city() + a.district() + a.street() + a.community() + a.estate();
-  if (!a.building().empty()) raw += a.building() + "栋";
-  if (!a.unit().empty()) raw += a.unit() + "单元";
-  if (!a.room().empty()) {
-    raw += a.room() + "室";
-  } else if (!a.floor().empty()) {
-    raw += a.floor() + "层";
-  }
-  return raw;
 }
 
 namespace {
@@ -184,7 +169,7 @@ const std::string& Normalizers::Node(const char* prefix, const std::string& valu
 
 v1::Address Normalizers::Address(const v1::Address& address) {
   if (!address.normalized_key().empty()) return address;
-  std::string raw = address.raw().empty() ? ComposeRaw(address) : address.raw();
+  std::string raw = address.raw().empty() ? schema::AddressText(address) : address.raw();
   auto it = addresses_.find(raw);
   if (it == addresses_.end()) {
     it = addresses_.emplace(raw, schema::NormalizeAddress(raw, context_)).first;

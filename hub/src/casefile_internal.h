@@ -41,8 +41,6 @@ class Normalizers {
   std::unordered_map<const std::string*, std::string> nodes_;
 };
 
-// The parts of an address used to compose a text when `raw` is empty.
-std::string ComposeRaw(const v1::Address& a);
 // The address of a visit. REQUIRES: a rental check or office sweep.
 inline const v1::Address& VisitAddressOf(const v1::Record& r) {
   return r.has_rental_check() ? r.rental_check().address() : r.office_sweep().address();

@@ -88,7 +88,7 @@ Status CheckPremisesEdit(const CaseView& view, const CaseOptions& options,
                          const v1::CaseUpdate& u) {
   v1::Address a = u.address();
   if (a.normalized_key().empty()) {
-    const std::string raw = a.raw().empty() ? internal::ComposeRaw(a) : a.raw();
+    const std::string raw = a.raw().empty() ? schema::AddressText(a) : a.raw();
     a = schema::NormalizeAddress(raw, options.address);
   }
   if (a.normalized_key().empty()) {
@@ -165,7 +165,7 @@ Status CheckEdit(const CaseView& view, const CaseOptions& options, const v1::Cas
   const bool person = !update.person_entity().empty() || !update.person_id_number().empty();
   const bool premises = update.has_address() && (!update.address().raw().empty() ||
                                                  !update.address().normalized_key().empty() ||
-                                                 !internal::ComposeRaw(update.address()).empty());
+                                                 !schema::AddressText(update.address()).empty());
   if (person == premises) {
     return Status::InvalidArgument(
         std::string("name either the premises (address) or the person (entity or ID number), ") +

@@ -15,7 +15,7 @@ namespace {
 
 bool HasAddress(const v1::CaseUpdate& u) {
   return u.has_address() && (!u.address().raw().empty() || !u.address().normalized_key().empty() ||
-                             !ComposeRaw(u.address()).empty());
+                             !schema::AddressText(u.address()).empty());
 }
 
 std::string Describe(const UpdateRef& u) {

@@ -130,7 +130,7 @@ void ReadPremises(size_t i, Work& w) {
   const v1::Address& a = VisitAddressOf(r);
   if (!a.raw().empty()) {
     set(kAddress, a.raw());
-  } else if (std::string raw = ComposeRaw(a); !raw.empty()) {
+  } else if (std::string raw = schema::AddressText(a); !raw.empty()) {
     own(kAddress, std::move(raw));
   }
   if (v.status != v1::UNIT_STATUS_UNSPECIFIED) set(kUnitStatus, UnitStatusLabel(v.status));

@@ -130,4 +130,17 @@ int FloorOfRoom(std::string_view room) {
   return value / 100;
 }
 
+std::string AddressText(const v1::Address& a) {
+  std::string text =
+      a.province() + a.city() + a.district() + a.street() + a.community() + a.estate();
+  if (!a.building().empty()) text += a.building() + "栋";
+  if (!a.unit().empty()) text += a.unit() + "单元";
+  if (!a.room().empty()) {
+    text += a.room() + "室";
+  } else if (!a.floor().empty()) {
+    text += a.floor() + "层";
+  }
+  return text;
+}
+
 }  // namespace sweep::schema

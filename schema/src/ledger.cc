@@ -92,16 +92,6 @@ void AddIndicators(const google::protobuf::RepeatedPtrField<v1::Indicator>& indi
 
 // The raw text of an address whose parts were filled in separately (a form)
 // with no free text typed.
-std::string ComposeRaw(const v1::Address& a) {
-  std::string raw = a.province() + a.city() + a.district() + a.street() + a.community() +
-                    a.estate();
-  if (!a.building().empty()) raw += a.building() + "栋";
-  if (!a.unit().empty()) raw += a.unit() + "单元";
-  if (!a.room().empty()) raw += a.room() + "室";
-  else if (!a.floor().empty()) raw += a.floor() + "层";
-  return raw;
-}
-
 // Two sightings are the same person: same key, or the same name when one
 // side has only a name (a register with the ID, a visit without it).
 bool SamePerson(const PersonSeen& a, const PersonSeen& b) {
@@ -323,7 +313,7 @@ std::optional<Visit> VisitOf(const v1::Record& record, const AddressContext& con
   v.at_ms = visited_at != 0 ? visited_at : record.hlc().wall_ms();
   v.den_suspected = IndicatesDen(v.indicators);
   if (v.address.normalized_key().empty()) {
-    std::string raw = v.address.raw().empty() ? ComposeRaw(v.address) : v.address.raw();
+    std::string raw = v.address.raw().empty() ? AddressText(v.address) : v.address.raw();
     v.address = NormalizeAddress(raw, context);
   }
   v.building_key = BuildingKeyOf(v.address);

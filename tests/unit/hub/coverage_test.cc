@@ -208,7 +208,7 @@ TEST_CASE("coverage report numbers equal counts computed from the generated visi
   records.push_back(RentalVisit("x2", 1, "A1001", "北湖区国庆北路99号1栋101室",
                                 v1::UNIT_STATUS_CHECKED, kAt - 6));
   PushRecords(store.get(), "dev-a", records);
-  LedgerService ledger(store.get(), &env, {97, false});  // several steps
+  LedgerService ledger(store.get(), &env, {.batch_versions = 97, .log = false, .after_catch_up = {}});  // several steps
   REQUIRE(ledger.CatchUp().ok());
 
   std::map<std::string, CoverageCounts> by_community;

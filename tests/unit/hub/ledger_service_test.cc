@@ -37,7 +37,7 @@ struct Fixture {
   FakeEnv env;
   std::unique_ptr<HubStore> store = OpenHubStore(dir.Sub("hub.db"));
   RegisterService reg{store.get(), &env};
-  LedgerService ledger{store.get(), &env, {1000, false}};
+  LedgerService ledger{store.get(), &env, {.batch_versions = 1000, .log = false, .after_catch_up = {}}};
 
   Fixture() {
     SetDefaultDivision(&reg, "431002");
@@ -212,8 +212,8 @@ TEST_CASE("the revisit state follows the fake clock") {
 TEST_CASE("two processes catching up on one file store every visit once") {
   Fixture f;
   auto other = OpenHubStore(f.dir.Sub("hub.db"));  // a second connection, as a CLI would have
-  LedgerService second(other.get(), &f.env, {50, false});
-  LedgerService first(f.store.get(), &f.env, {50, false});
+  LedgerService second(other.get(), &f.env, {.batch_versions = 50, .log = false, .after_catch_up = {}});
+  LedgerService first(f.store.get(), &f.env, {.batch_versions = 50, .log = false, .after_catch_up = {}});
   constexpr int kRounds = 20, kPerRound = 30;
   std::atomic<bool> done{false};
   std::atomic<int> failures{0};
@@ -263,7 +263,7 @@ TEST_CASE("two processes catching up on one file store every visit once") {
 
 TEST_CASE("the background thread catches up after Notify") {
   Fixture f;
-  LedgerService background(f.store.get(), &f.env, {1000, false});
+  LedgerService background(f.store.get(), &f.env, {.batch_versions = 1000, .log = false, .after_catch_up = {}});
   background.Start();
   PushRecords(f.store.get(), "dev-a",
               {RentalVisit("r1", 1, "A1001", kAddr3 + "2单元502室", v1::UNIT_STATUS_CHECKED,

@@ -49,6 +49,12 @@ struct AddressContext {
 // Fields never contain '|'.
 v1::Address NormalizeAddress(std::string_view raw, const AddressContext& context = {});
 
+// The address written out in the usual order: province, city, district,
+// street, community, estate, then "<building>栋", "<unit>单元" and "<room>室"
+// (or "<floor>层" without a room). What a tablet's structured address reads
+// as, and what NormalizeAddress takes back; "" when every part is empty.
+std::string AddressText(const v1::Address& address);
+
 // "<district code>|<place>|<building>" of a normalised address; empty when
 // `address.normalized_key` is empty.
 std::string BuildingKeyOf(const v1::Address& address);
