@@ -40,17 +40,18 @@ bool IsPersonRole(const std::string& role) {
   return role == "resident" || role == "landlord" || role == "staff";
 }
 
-// The persons linked to premises `node` ("premises:<key>"), with their role.
-std::vector<std::pair<std::string, std::string>> PersonsAt(const cases::CaseView& view,
-                                                           const std::string& node) {
-  std::vector<std::pair<std::string, std::string>> out;
+// The persons linked to premises `node` ("premises:<key>"), each with the
+// first link that names them there (its role and where it came from).
+std::vector<std::pair<std::string, const cases::Link*>> PersonsAt(const cases::CaseView& view,
+                                                                  const std::string& node) {
+  std::vector<std::pair<std::string, const cases::Link*>> out;
   for (const cases::Link& l : view.links) {
     if (!IsPersonRole(l.role)) continue;
     const std::string& other = l.a == node ? l.b : (l.b == node ? l.a : "");
     if (!other.starts_with("person:")) continue;
     std::string entity = other.substr(7);
     if (std::none_of(out.begin(), out.end(), [&](const auto& p) { return p.first == entity; })) {
-      out.emplace_back(entity, l.role);
+      out.emplace_back(entity, &l);
     }
   }
   return out;
@@ -122,9 +123,12 @@ std::vector<std::string> IndicatorPhotos(const v1::Record& r, const std::string&
 }
 
 void AddPersons(const cases::CaseView& view, const std::string& key, v1::DashDen* out) {
-  for (const auto& [entity, role] : PersonsAt(view, "premises:" + key)) {
+  for (const auto& [entity, link] : PersonsAt(view, "premises:" + key)) {
     auto it = view.persons.find(entity);
-    if (it != view.persons.end()) *out->add_persons() = SummaryOf(it->second, role);
+    if (it == view.persons.end()) continue;
+    v1::DashPersonSummary* person = out->add_persons();
+    *person = SummaryOf(it->second, link->role);
+    SetSource(link->source, person->mutable_source());
   }
 }
 

@@ -396,6 +396,8 @@ TEST_CASE("dashboard: a den with provenance and photos; status change, then a st
   REQUIRE(den.persons_size() == 1);
   CHECK(den.persons(0).name() == "曹宇航");
   CHECK(den.persons(0).role() == "resident");
+  CHECK(den.persons(0).source().record_id() == "den1");  // where the person was seen there
+  CHECK(den.persons(0).source().officer_id() == "A1001");
   CHECK_FALSE(den.fields().empty());
   CHECK(std::find(den.allowed_next().begin(), den.allowed_next().end(), "investigating") !=
         den.allowed_next().end());
