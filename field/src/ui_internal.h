@@ -11,6 +11,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -49,6 +50,7 @@ struct UiServer::Impl {
   UiOptions options;
   httplib::Server server;
   std::thread thread;
+  std::atomic<bool> listen_done{false};  // the listening thread has returned
   int port = 0;
   std::mutex mu;       // the store
   std::mutex sync_mu;  // the two below (never held while waiting for mu)

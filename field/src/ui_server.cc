@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <chrono>
 #include <string_view>
 
 #include "ui_internal.h"
@@ -244,7 +245,11 @@ Status UiServer::Start() {
     return Status::IOError("cannot listen on 127.0.0.1:" + std::to_string(impl_->options.port) +
                            ": is the port in use? Give another with --port, or 0 for any");
   }
-  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+  impl_->listen_done = false;
+  impl_->thread = std::thread([this] {
+    impl_->server.listen_after_bind();
+    impl_->listen_done = true;
+  });
   return Status::Ok();
 }
 
@@ -257,6 +262,11 @@ std::string UiServer::url() const {
 void UiServer::Stop() {
   if (!impl_) return;
   if (impl_->thread.joinable()) {
+    // httplib ignores stop() until the thread listens: wait until it does
+    // (or has given up), else a Stop() right after Start() would hang.
+    while (!impl_->server.is_running() && !impl_->listen_done) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     impl_->server.stop();
     impl_->thread.join();
   }

@@ -2,9 +2,11 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <iostream>
 #include <mutex>
+#include <thread>
 
 #include "sweep/hub/dashboard.h"
 #include "sweep/sync/protocol.h"
@@ -19,6 +21,11 @@ class Server::Impl {
   int port = 0;
   std::mutex log_mu;
   std::unique_ptr<Dashboard> dashboard;
+  // httplib ignores stop() until listen_after_bind() has started: Stop()
+  // before or while Run() starts must not be lost (a SIGTERM right after
+  // start would leave `serve` running).
+  std::atomic<bool> stop_requested{false};
+  std::atomic<bool> in_run{false};
 
   static int64_t NowMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -157,14 +164,26 @@ Result<std::unique_ptr<Server>> Server::Create(HubService* service, const Server
 }
 
 Status Server::Run() {
-  if (!impl_->http->listen_after_bind()) {
-    return Status::IOError("the server stopped listening unexpectedly");
+  impl_->in_run = true;
+  if (impl_->stop_requested) {
+    impl_->in_run = false;
+    return Status::Ok();
   }
+  const bool ok = impl_->http->listen_after_bind();
+  impl_->in_run = false;
+  if (!ok) return Status::IOError("the server stopped listening unexpectedly");
   return Status::Ok();
 }
 
 void Server::Stop() {
-  if (impl_ && impl_->http) impl_->http->stop();
+  if (!impl_ || !impl_->http) return;
+  impl_->stop_requested = true;
+  // Run() either has not begun (it will see stop_requested), or has ended,
+  // or is listening (stop() works), or is between: wait until it listens.
+  while (impl_->in_run && !impl_->http->is_running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  impl_->http->stop();
 }
 
 }  // namespace sweep::hub
