@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include "audit_dash.h"
 #include "dashboard_internal.h"
 #include "sweep/hub/dashboard_users.h"
 
@@ -117,6 +118,10 @@ struct Dashboard::Impl {
     auto user = accounts.SignIn(in.user_id(), in.password(), &wait_ms);
     if (!user.ok()) {
       const Status& st = user.status();
+      if (st.code() == Code::kLocked || st.code() == Code::kUnauthorized) {
+        const bool locked = st.code() == Code::kLocked;
+        (void)dash::AuditSignIn(service, in.user_id(), "", locked ? "wait" : "wrong_password");
+      }
       if (st.code() == Code::kLocked) return Error(429, "wait", st.message(), wait_ms);
       if (st.code() == Code::kUnauthorized)
         return Error(401, "wrong_password", st.message(), wait_ms);
@@ -124,7 +129,11 @@ struct Dashboard::Impl {
       return dash::FromStatus(st);
     }
     if (user->disabled) {
+      (void)dash::AuditSignIn(service, user->user_id, user->role, "disabled");
       return Error(403, "forbidden", "this account is disabled: ask the station's admin");
+    }
+    if (Status st = dash::AuditSignIn(service, user->user_id, user->role, ""); !st.ok()) {
+      return dash::FromStatus(st.WithContext("audit log: not signed in"));
     }
     auto [token, session] = sessions.Start(*user);
     out = dash::Json(sessions.Describe(session));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "audit_dash.h"
 #include "dashboard_internal.h"
 #include "sweep/schema/indicators.h"
 
@@ -242,7 +243,7 @@ DashResponse Dens(Ctx& c) {
         want ? p.status == *want : (status == "all" || p.status != cases::DenStatus::kNone);
     if (listed) *out.add_dens() = DenSummaryOf(*view, p);
   }
-  return Json(out);
+  return Audited(c, Json(out), "read", "list:dens", AuditDetail({{"status", status}}));
 }
 
 DashResponse Den(Ctx& c) {
@@ -274,7 +275,7 @@ DashResponse Den(Ctx& c) {
     if (cases::AllowedTransition(p.status, s))
       out.add_allowed_next(std::string(cases::DenStatusName(s)));
   }
-  return Json(out);
+  return Audited(c, Json(out), "read", "premises:" + key);
 }
 
 DashResponse Suspects(Ctx& c) {
@@ -300,7 +301,7 @@ DashResponse Suspects(Ctx& c) {
     *out.add_persons() = SummaryOf(p);
     if (static_cast<size_t>(out.persons_size()) >= kMaxListed) break;
   }
-  return Json(out);
+  return Audited(c, Json(out), "read", "list:suspects", AuditDetail({{"q", q}}));
 }
 
 DashResponse Person(Ctx& c) {
@@ -336,7 +337,7 @@ DashResponse Person(Ctx& c) {
   }
   for (const auto& m : p.mentions) out.add_mentions(m);
   SetSource(p.involvement_source, out.mutable_involvement_source());
-  return Json(out);
+  return Audited(c, Json(out), "read", "person:" + entity);
 }
 
 DashResponse Graph(Ctx& c) {
@@ -384,7 +385,8 @@ DashResponse Graph(Ctx& c) {
     out.add_labels(label.empty() ? id : label);
   }
   for (const cases::Link& l : g->links) SetLink(l, out.add_links());
-  return Json(out);
+  return Audited(c, Json(out), "read", node.find(':') == std::string::npos ? "node:" + node : node,
+                 AuditDetail({{"view", "graph"}, {"depth", std::to_string(depth)}}));
 }
 
 }  // namespace sweep::hub::dash

@@ -5,6 +5,7 @@
 // (CaseService, MergeService, HubService) under the signed-in user's id.
 #include <charconv>
 
+#include "audit_dash.h"
 #include "dashboard_internal.h"
 #include "sweep/hub/dashboard_users.h"
 #include "sweep/hub/merge_service.h"
@@ -92,7 +93,7 @@ DashResponse Review(Ctx& c) {
       *x->mutable_person_b() = SummaryOf(it->second);
     }
   }
-  return Json(out);
+  return Audited(c, Json(out), "read", "list:review", AuditDetail({{"offset", o}}));
 }
 
 DashResponse Decide(Ctx& c) {
@@ -130,7 +131,11 @@ DashResponse Decide(Ctx& c) {
   if (!d.mentions.empty()) changed.insert(EntityOf(c.service->store(), d.mentions.front()));
   changed.erase("");
   for (const auto& e : changed) done.add_changed_entities(e);
-  return Json(done);
+  std::string mentions;
+  for (const auto& m : d.mentions) mentions += (mentions.empty() ? "" : " ") + m;
+  return Audited(c, Json(done), in.verdict() == "same" ? "merge" : in.verdict(),
+                 "person:" + (changed.empty() ? d.entity_id : *changed.begin()),
+                 AuditDetail({{"a", d.a}, {"b", d.b}, {"mentions", mentions}}));
 }
 
 DashResponse DenStatus(Ctx& c) {
@@ -151,7 +156,11 @@ DashResponse DenStatus(Ctx& c) {
   u.mutable_address()->set_normalized_key(in.key());
   u.set_den_status(in.to());
   u.set_reason(in.reason());
-  return StoreEdit(c, u, it->second.version, in.base_version());
+  return Audited(c, StoreEdit(c, u, it->second.version, in.base_version()), "den_status",
+                 "premises:" + in.key(),
+                 AuditDetail({{"from", std::string(cases::DenStatusName(it->second.status))},
+                              {"to", in.to()},
+                              {"reason", in.reason()}}));
 }
 
 DashResponse Disposition(Ctx& c) {
@@ -179,7 +188,10 @@ DashResponse Disposition(Ctx& c) {
   u.set_reason(in.reason());
   out = StoreEdit(c, u, it->second.version, in.base_version());
   if (out.status == 200) Republish(c);  // a new suspect's identifiers go to the tablets
-  return out;
+  return Audited(
+      c, out, "disposition", "person:" + in.entity(),
+      AuditDetail(
+          {{"code", in.code()}, {"involvement", in.involvement()}, {"reason", in.reason()}}));
 }
 
 DashResponse Enroll(Ctx& c) {
@@ -201,7 +213,8 @@ DashResponse Enroll(Ctx& c) {
   v1::DashEnrollCode done;
   done.set_code(*code);
   done.set_expires_ms(now + ttl * 60'000);
-  return Json(done);
+  return Audited(c, Json(done), "enroll", "officer:" + in.officer_id(),
+                 AuditDetail({{"agency", agency}, {"ttl_minutes", std::to_string(ttl)}}));
 }
 
 DashResponse Revoke(Ctx& c) {
@@ -214,7 +227,8 @@ DashResponse Revoke(Ctx& c) {
       in.reason().empty() ? "revoked by " + c.session.user_id + " from the dashboard" : in.reason();
   Status st = c.service->Revoke(in.device_id(), reason);
   if (!st.ok()) return FromStatus(st);
-  return Json(Ok());
+  return Audited(c, Json(Ok()), "revoke", "device:" + in.device_id(),
+                 AuditDetail({{"reason", reason}}));
 }
 
 }  // namespace sweep::hub::dash

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <regex>
 
+#include "audit_dash.h"
 #include "dashboard_internal.h"
 #include "register_rules.h"
 #include "sweep/hub/coverage.h"
@@ -324,7 +325,7 @@ DashResponse Photo(Ctx& c) {
   }
   out.content_type =
       file->media_type.starts_with("image/") ? file->media_type : "application/octet-stream";
-  return out;
+  return Audited(c, std::move(out), "read", "photo:" + sha);
 }
 
 }  // namespace sweep::hub::dash

@@ -19,12 +19,12 @@
 // back into the file by a WalCheckpointer thread, not inside commits.
 //
 // Format: table `meta` holds schema_version = kHubSchemaVersion; a file of
-// version 1, 2, 3 or 4 is migrated in place (CreateLedgerSchema adds the
+// version 1 to 5 is migrated in place (CreateLedgerSchema adds the
 // tables version 2 brought, CreateMergeSchema those of version 3,
 // CreateCaseSchema those of version 4, CreateUserSchema those of version 5,
-// in the opening transaction); any other version is refused. The
-// file is created with mode 0600 (SQLite gives the -wal and -shm files the
-// same mode), as it holds the hub's secret keys.
+// CreateAuditSchema those of version 6, in the opening transaction); any
+// other version is refused. The file is created with mode 0600 (SQLite gives the -wal and -shm
+// files the same mode), as it holds the hub's secret keys.
 #include "sqlite_hub_store.h"
 
 #include <fcntl.h>
@@ -118,7 +118,8 @@ Status CreateSchema(sql::Db* db) {
   SWEEP_RETURN_IF_ERROR(CreateLedgerSchema(db));
   SWEEP_RETURN_IF_ERROR(CreateMergeSchema(db));
   SWEEP_RETURN_IF_ERROR(CreateCaseSchema(db));
-  return CreateUserSchema(db);
+  SWEEP_RETURN_IF_ERROR(CreateUserSchema(db));
+  return CreateAuditSchema(db);
 }
 
 // Version 1 -> 2 (in the opening transaction): the register and ledger
@@ -203,13 +204,15 @@ Status InitOrCheckSchema(sql::Db* db) {
                               " has no readable schema_version in its meta table ('" + text + "')");
   }
   SWEEP_RETURN_IF_ERROR(st.Reset());
-  if (version >= 1 && version <= 4) {  // 1 -> 2 -> 3 -> 4 -> 5, in this one transaction
+  if (version >= 1 && version <= 5) {  // 1 -> 2 -> … -> 6, in this one transaction
     if (version == 1) SWEEP_RETURN_IF_ERROR(MigrateFrom1(db));
     if (version <= 2) SWEEP_RETURN_IF_ERROR(MigrateFrom2(db));
     if (version <= 3) SWEEP_RETURN_IF_ERROR(MigrateFrom3(db, version == 3));
     // Version 4 -> 5: the dashboard's accounts (empty) and the index of
     // versions by record.
-    SWEEP_RETURN_IF_ERROR(CreateUserSchema(db));
+    if (version <= 4) SWEEP_RETURN_IF_ERROR(CreateUserSchema(db));
+    // Version 5 -> 6: the audit log (empty).
+    SWEEP_RETURN_IF_ERROR(CreateAuditSchema(db));
     SWEEP_RETURN_IF_ERROR(SetSchemaVersion(db));
     return tx->Commit();
   }

@@ -6,7 +6,8 @@
 // state, ledger tables and the v1 -> v2 migration) and
 // sqlite_hub_store_merge.cc (the person merge tables of version 3) and
 // sqlite_hub_store_cases.cc (the case tables of version 4) and
-// sqlite_hub_store_users.cc (the dashboard accounts of version 5). The rest of the program
+// sqlite_hub_store_users.cc (the dashboard accounts of version 5) and
+// sqlite_hub_store_audit.cc (the audit log of version 6). The rest of the program
 // sees only HubStore and OpenSqliteHubStore.
 //
 // Thread-safety: every public method holds mu_ for its whole run, so the one
@@ -27,7 +28,7 @@
 namespace sweep::hub {
 
 // meta.schema_version of the files this build reads and writes.
-inline constexpr int64_t kHubSchemaVersion = 5;
+inline constexpr int64_t kHubSchemaVersion = 6;
 
 // Creates the tables schema version 2 added (register and ledger), in the
 // caller's transaction: for a new file and for the migration from version 1.
@@ -42,6 +43,10 @@ Status CreateCaseSchema(sql::Db* db);
 // versions by record), in the caller's transaction: for a new file and for
 // the migration from version 4. Idempotent (IF NOT EXISTS).
 Status CreateUserSchema(sql::Db* db);
+// Creates what schema version 6 added (the audit log), in the caller's
+// transaction: for a new file and for the migration from version 5.
+// Idempotent (IF NOT EXISTS).
+Status CreateAuditSchema(sql::Db* db);
 // Adds one to the publication revision (table ledger_meta), in the caller's
 // transaction. Every register write, PublishFeed and ApplyLedger call it.
 Status BumpRevision(sql::Db* db);
@@ -151,6 +156,17 @@ class SqliteHubStore final : public HubStore {
   Result<uint32_t> CountSignInFailure(const std::string& user_id, int64_t now_ms) override;
   Status ClearSignInFailures(const std::string& user_id) override;
   Result<std::vector<StoredVersion>> VersionsOfRecord(const std::string& record_id) override;
+
+  // sqlite_hub_store_audit.cc: the audit log of version 6.
+  Result<v1::AuditEntry> AppendAudit(v1::AuditEntry entry, const AuditSealer& seal) override;
+  Result<std::vector<v1::AuditEntry>> ReadAudit(const std::string& after_chain,
+                                                uint64_t after_seq, size_t limit) override;
+  Result<std::vector<v1::AuditEntry>> FindAudit(const AuditQuery& query) override;
+  Result<std::optional<v1::AuditEntry>> AuditHead(const std::string& chain) override;
+
+  // sqlite_hub_store_backup.cc: the online backup API into memory.
+  Status Snapshot(SnapshotSink* sink) override;
+  Status CheckIntegrity() override;
 
  private:
   // ListBuildings helpers (hold mu_ before calling).

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "audit_commands.h"
 #include "case_show.h"
 #include "sweep/hub/case_service.h"
 #include "sweep/sync/protocol.h"
@@ -70,7 +71,11 @@ Status CmdDensSet(const Ctx& c, const CaseArgs& a) {
   u.set_subject_version(a.base_version);
   std::string key = p->key;
   uint64_t before = p->version;
+  const std::string from(cases::DenStatusName(p->status));
   SWEEP_ASSIGN_OR_RETURN(auto after, svc.Edit(a.by, u, a.base_given));
+  SWEEP_RETURN_IF_ERROR(
+      AuditCliEntry(c, a.by, "den_status", "premises:" + key,
+                    AuditDetail({{"from", from}, {"to", a.status}, {"reason", a.why}})));
   const cases::Premises& now = after.premises.at(key);
   if (!c.json) {
     std::cout << c.T("已记录：场所 ", "stored: premises ") << key << c.T(" 状态 ", " status ")
@@ -113,6 +118,11 @@ Status CmdSuspectsSet(const Ctx& c, const CaseArgs& a) {
   std::string entity = p->entity;
   uint64_t before = p->version;
   SWEEP_ASSIGN_OR_RETURN(auto after, svc.Edit(a.by, u, a.base_given));
+  std::string codes;
+  for (const auto& d : a.dispositions) codes += (codes.empty() ? "" : " ") + d;
+  SWEEP_RETURN_IF_ERROR(AuditCliEntry(
+      c, a.by, "disposition", "person:" + entity,
+      AuditDetail({{"code", codes}, {"involvement", a.involvement}, {"reason", a.why}})));
   const cases::PersonCase& now = after.persons.at(entity);
   if (!c.json) {
     std::cout << c.T("已记录：人员 ", "stored: person ") << entity << c.T("（版本 ", " (version ")

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "audit_commands.h"
 #include "sweep/hub/case_service.h"
 #include "sweep/sync/protocol.h"
 #include "terminal.h"
@@ -206,6 +207,8 @@ Status CmdDensList(const Ctx& c, const std::string& status) {
     }
   }
   SWEEP_ASSIGN_OR_RETURN(auto view, LoadView(c));
+  SWEEP_RETURN_IF_ERROR(
+      AuditCliEntry(c, "", "read", "list:dens", hub::AuditDetail({{"status", status}})));
   size_t n = 0;
   for (const auto& [key, p] : view.premises) {
     if (only ? p.status != *only : p.status == cases::DenStatus::kNone) continue;
@@ -235,6 +238,7 @@ Status CmdDensShow(const Ctx& c, const std::string& subject) {
   SWEEP_ASSIGN_OR_RETURN(auto view, LoadView(c, &options));
   SWEEP_ASSIGN_OR_RETURN(const cases::Premises* p, FindPremises(view, options, subject));
   std::string node = "premises:" + p->key;
+  SWEEP_RETURN_IF_ERROR(AuditCliEntry(c, "", "read", node, AuditDetail({{"asked", subject}})));
   if (c.json) {
     std::string history = "[";
     for (const cases::StatusChange& h : p->history) {
@@ -283,6 +287,8 @@ Status CmdDensShow(const Ctx& c, const std::string& subject) {
 
 Status CmdSuspectsList(const Ctx& c, const std::string& disposition) {
   SWEEP_ASSIGN_OR_RETURN(auto view, LoadView(c));
+  SWEEP_RETURN_IF_ERROR(
+      AuditCliEntry(c, "", "read", "list:suspects", AuditDetail({{"disposition", disposition}})));
   size_t n = 0;
   for (const auto& [entity, p] : view.persons) {
     if (!p.suspect()) continue;
@@ -314,6 +320,7 @@ Status CmdSuspectsShow(const Ctx& c, const std::string& subject) {
   SWEEP_ASSIGN_OR_RETURN(auto view, LoadView(c));
   SWEEP_ASSIGN_OR_RETURN(const cases::PersonCase* p, FindPerson(view, subject));
   std::string node = "person:" + p->entity;
+  SWEEP_RETURN_IF_ERROR(AuditCliEntry(c, "", "read", node, AuditDetail({{"asked", subject}})));
   if (c.json) {
     std::string disp = "[";
     for (const cases::DispositionSeen& d : p->dispositions) {

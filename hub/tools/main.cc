@@ -8,6 +8,8 @@
 #include <iostream>
 #include <thread>
 
+#include "backup_commands.h"
+#include "audit_commands.h"
 #include "case_commands.h"
 #include "cli_register.h"
 #include "merge_commands.h"
@@ -204,6 +206,8 @@ int main(int argc, char** argv) {
   sweep::hubcli::CaseCli case_cli(&app);
   sweep::hubcli::ReportCli report_cli(&app);
   sweep::hubcli::UserCli user_cli(&app);
+  sweep::hubcli::AuditCli audit_cli(&app);
+  sweep::hubcli::BackupCli backup_cli(&app);
 
   try {
     app.parse(argc, argv);
@@ -217,6 +221,9 @@ int main(int argc, char** argv) {
   if (simulate_cli.parsed()) {
     Status sim = simulate_cli.Run(sweep::hubcli::WantEnglish(lang));
     return sim.ok() ? 0 : fail(sim);
+  }
+  if (Status bs; backup_cli.RunWithoutStore(db, sweep::hubcli::WantEnglish(lang), &bs)) {
+    return bs.ok() ? 0 : fail(bs);
   }
   if (db.empty()) {
     return fail(Status::InvalidArgument("--db FILE is required (the hub's database file)"));
@@ -233,6 +240,9 @@ int main(int argc, char** argv) {
     auto code = s->CreateEnrollCode(officer, agency, role,
                                     static_cast<int64_t>(ttl_hours * 3600 * 1000));
     if (code.ok()) {
+      st = sweep::hubcli::AuditCliEntry({s}, "", "enroll", "officer:" + officer,
+                                        AuditDetail({{"agency", agency}, {"role", role}}));
+      if (!st.ok()) return fail(st);
       std::cout << *code << "\n";
       std::cerr << "one-time code for officer " << officer << " (" << agency << ", " << role
                 << "), valid " << ttl_hours << " h; hub fingerprint " << s->Fingerprint() << "\n";
@@ -242,6 +252,10 @@ int main(int argc, char** argv) {
     st = ListDevices(s);
   } else if (c_revoke->parsed()) {
     st = s->Revoke(device, reason);
+    if (st.ok()) {
+      st = sweep::hubcli::AuditCliEntry({s}, "", "revoke", "device:" + device,
+                                        AuditDetail({{"reason", reason}}));
+    }
     if (st.ok()) std::cout << "revoked " << device << ": its next sync is refused and wipes it\n";
   } else if (c_wadd->parsed()) {
     st = s->WatchlistAdd(wkind, wvalue, wlevel, wnote);
@@ -261,6 +275,10 @@ int main(int argc, char** argv) {
              report_cli.Run(rc, &st)) {
   } else if (sweep::hubcli::Ctx uc{s, sweep::hubcli::WantEnglish(lang), user_cli.json()};
              user_cli.Run(uc, &st)) {
+  } else if (sweep::hubcli::Ctx ac{s, sweep::hubcli::WantEnglish(lang), audit_cli.json()};
+             audit_cli.Run(ac, &st)) {
+  } else if (sweep::hubcli::Ctx bc{s, sweep::hubcli::WantEnglish(lang), false};
+             backup_cli.Run(bc, &st)) {
   } else {
     sweep::hubcli::Ctx ctx{s, sweep::hubcli::WantEnglish(lang), register_cli.json()};
     register_cli.Run(ctx, &st);

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "audit_commands.h"
 #include "sweep/hub/case_service.h"
 #include "sweep/hub/merge_service.h"
 #include "terminal.h"
@@ -146,6 +147,14 @@ Status CmdReviewShow(const Ctx& c, const std::vector<std::string>& args) {
 
 Status CmdDecide(const Ctx& c, resolve::Decision d) {
   SWEEP_ASSIGN_OR_RETURN(MergeRunStats s, Service(c).Decide(d));
+  using K = resolve::DecisionKind;
+  auto members = c.service->store()->MergeEntityMentions(d.kind == K::kSplit ? d.entity_id : d.a);
+  std::string mentions;
+  for (const auto& m : d.mentions) mentions += (mentions.empty() ? "" : " ") + m;
+  SWEEP_RETURN_IF_ERROR(AuditCliEntry(
+      c, d.by, d.kind == K::kSame ? "merge" : (d.kind == K::kNotSame ? "not_same" : "split"),
+      "person:" + (members.ok() && !members->empty() ? members->front().entity_id : d.entity_id),
+      AuditDetail({{"a", d.a}, {"b", d.b}, {"mentions", mentions}})));
   std::cout << c.T("已记录决定；人员：", "decision stored; persons: ") << s.entities
             << c.T("，待复核：", ", review pairs: ") << s.review << "\n";
   for (const std::string& conflict : s.conflicts) {
@@ -159,6 +168,8 @@ Status CmdPersonsShow(const Ctx& c, const std::string& id) {
   SWEEP_ASSIGN_OR_RETURN(auto members, c.service->store()->MergeEntityMentions(id));
   if (members.empty()) return Status::NotFound("no person " + id);
   const std::string& entity = members.front().entity_id;
+  SWEEP_RETURN_IF_ERROR(
+      AuditCliEntry(c, "", "read", "person:" + entity, AuditDetail({{"asked", id}})));
   if (!c.json) {
     std::cout << c.T("人员 ", "person ") << entity << c.T("：", ": ") << members.size()
               << c.T(" 条人员信息\n", " mentions\n");

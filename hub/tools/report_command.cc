@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "sweep/hub/audit.h"
 #include "sweep/hub/case_service.h"
 #include "sweep/hub/ledger_service.h"
 #include "sweep/hub/report.h"
@@ -47,8 +48,16 @@ Status CmdReport(const Ctx& c, const std::string& date, const std::string& forma
   ReportFormat f = ReportFormat::kTable;
   if (format == "csv") f = ReportFormat::kCsv;
   if (format == "html") f = ReportFormat::kHtml;
-  return WriteReport(RenderDayReport(report, options, f, c.english ? Lang::kEn : Lang::kZh),
-                     output, c.english);
+  std::string text = RenderDayReport(report, options, f, c.english ? Lang::kEn : Lang::kZh);
+  if (f == ReportFormat::kTable) {  // the audit log's head, to be noted (`audit verify --anchor`)
+    SWEEP_ASSIGN_OR_RETURN(auto head, AuditLog(store, env).Head());
+    text += c.T("审计日志链头：", "audit log head: ") +
+            (head ? std::to_string(head->seq()) + ":" +
+                        crypto::ToHex(Bytes(head->hash().begin(), head->hash().end()))
+                  : std::string("-")) +
+            "\n";
+  }
+  return WriteReport(text, output, c.english);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <iostream>
 
+#include "audit_commands.h"
 #include "sweep/hub/dashboard_users.h"
 #include "terminal.h"
 
@@ -116,6 +117,10 @@ bool UserCli::Run(const Ctx& c, Status* status) {
   if (add_->parsed()) {
     *status = WithPassword(
         c, [&](std::string_view pw) { return accounts.Add(id_, name_, role_, agency_, pw); });
+    if (status->ok()) {
+      *status = AuditCliEntry(c, "", "role_change", "user:" + id_,
+                              AuditDetail({{"from", ""}, {"to", role_}, {"agency", agency_}}));
+    }
     if (status->ok())
       std::cout << c.T("已添加用户 ", "added user ") << id_ << " (" << role_ << ")\n";
   } else if (passwd_->parsed()) {
@@ -125,6 +130,10 @@ bool UserCli::Run(const Ctx& c, Status* status) {
     *status = CmdList(c);
   } else if (disable_->parsed()) {
     *status = accounts.Disable(id_);
+    if (status->ok()) {
+      *status = AuditCliEntry(c, "", "role_change", "user:" + id_,
+                              AuditDetail({{"from", "active"}, {"to", "disabled"}}));
+    }
     if (status->ok()) std::cout << c.T("已停用用户 ", "disabled user ") << id_ << "\n";
   } else {
     return false;

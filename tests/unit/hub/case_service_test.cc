@@ -116,7 +116,7 @@ const cases::Conflict* ConflictOf(const cases::CaseView& view, const std::string
 
 }  // namespace
 
-TEST_CASE("cases: edits are stored with their base version; concurrent ones conflict") {
+TEST_CASE("cases: edits are stored with their base version: concurrent ones conflict") {
   Fixture f;
   f.PushDen(1, {{"曹宇航", kIdA}});
   std::string key = f.DenKey();
@@ -289,7 +289,7 @@ TEST_CASE("cases: a version 3 database is migrated in place to version 4") {
   auto st = (*db)->Prepare("SELECT value FROM meta WHERE key='schema_version'");
   REQUIRE(st.ok());
   REQUIRE(*st->Step());
-  CHECK(st->Text(0) == "5");
+  CHECK(st->Text(0) == "6");
   // merge_records gained the ingest order of each record's first version
   auto first = (*db)->Prepare(
       "SELECT m.first_order, (SELECT ingest_order FROM versions WHERE record_id='r1'"

@@ -309,7 +309,7 @@ TEST_CASE("merge: a version 2 database is migrated in place to version 3") {
   auto st = (*db)->Prepare("SELECT value FROM meta WHERE key='schema_version'");
   REQUIRE(st.ok());
   REQUIRE(*st->Step());
-  CHECK(st->Text(0) == "5");
+  CHECK(st->Text(0) == "6");
 }
 
 TEST_CASE("merge: a record's versions read in different chunks of one step: the highest wins") {

@@ -165,7 +165,7 @@ TEST_CASE("resolver: a landlord's phone on many tenants does not merge them") {
   CHECK(res.ReviewQueue().empty());
 }
 
-TEST_CASE("resolver: entity ids stay when mentions join; decisions hold across runs") {
+TEST_CASE("resolver: entity ids stay when mentions join: decisions hold across runs") {
   r::Resolver res;
   REQUIRE(
       res.Upsert(Ms({{"r1", "occupants[0]", "欧阳娜娜", "", "13500001111", "1995-01-02"}})).ok());
@@ -203,7 +203,7 @@ TEST_CASE("resolver: entity ids stay when mentions join; decisions hold across r
   CHECK(res.Entities().size() == 1);
 }
 
-TEST_CASE("resolver: not-same keeps two mentions apart; a new version replaces mentions") {
+TEST_CASE("resolver: not-same keeps two mentions apart: a new version replaces mentions") {
   r::Resolver res;
   REQUIRE(res.Upsert(Ms({{"r1", "occupants[0]", "周杰", "", "13600002222", "1988-08-08"},
                          {"r2", "occupants[0]", "周杰", "", "13600002222", "1988-08-08"}}))

@@ -20,6 +20,7 @@
 #include "sweep/schema/ledger.h"
 #include "sweep/schema/status.h"
 #include "sweep/sync/crypto.h"
+#include "sweep/v1/audit.pb.h"
 #include "sweep/v1/record.pb.h"
 
 namespace sweep::hub {
@@ -286,6 +287,21 @@ struct DerivedWatchBatch {
   std::vector<std::string> forget;  // derived rows dropped without a feed item
 };
 
+// ---- the audit log (docs/hub-storage.md "Audit log", schema version 6)
+
+// Which audit entries FindAudit returns: all of them when every filter is
+// empty, else those matching every filter given, ascending by (chain, seq).
+struct AuditQuery {
+  // "person:P12" exactly, or a bare id ("P12") matching any kind.
+  std::string entity;
+  std::string actor;
+  int64_t since_ms = 0;  // at_ms >= since_ms
+  size_t limit = 10000;
+};
+
+// The seal of an audit entry: its hash from every other field (AuditLog).
+using AuditSealer = std::function<Bytes(const v1::AuditEntry&)>;
+
 // ---- dashboard accounts (docs/hub-storage.md "Version 5")
 
 // A person who signs in to the station dashboard (`sweep-hub user …`).
@@ -301,6 +317,27 @@ struct UserRow {
   int64_t created_ms = 0;
   uint32_t failed_signins = 0;  // wrong passwords in a row (throttling)
   int64_t last_failure_ms = 0;
+};
+
+// ---- backups (docs/hub-storage.md "Backups")
+
+// What a snapshot of the store is, told before its bytes.
+struct SnapshotInfo {
+  std::string format;          // "sqlite3": the image is a SQLite database file
+  uint64_t size = 0;           // bytes of the image
+  int64_t schema_version = 0;  // meta.schema_version of the image
+  std::string hub_id;          // from the image; empty when it has no keys yet
+};
+
+// Receives a snapshot: Begin once, then the image's bytes in order (pieces
+// of any size). A non-OK Status from either stops the snapshot.
+class SnapshotSink {
+ public:
+  virtual ~SnapshotSink() = default;
+  // Called while the image is being taken (bytes copied so far, of `total`).
+  virtual void Copying(uint64_t done, uint64_t total) {}
+  virtual Status Begin(const SnapshotInfo& info) = 0;
+  virtual Status Write(crypto::ByteView bytes) = 0;
 };
 
 class HubStore {
@@ -470,6 +507,31 @@ class HubStore {
   virtual Status ClearSignInFailures(const std::string& user_id) = 0;
   // Every stored version of one record, ascending by version (empty when none).
   virtual Result<std::vector<StoredVersion>> VersionsOfRecord(const std::string& record_id) = 0;
+
+  // ---- the audit log (docs/hub-storage.md "Audit log")
+
+  // Appends `entry` to its chain as one atomic step that also holds off
+  // every other writer (other processes included): reads the chain's last
+  // entry, sets seq = last + 1 and prev_hash = its hash (32 zero bytes for
+  // the first), sets hash = seal(entry) and inserts. Returns the stored entry.
+  virtual Result<v1::AuditEntry> AppendAudit(v1::AuditEntry entry, const AuditSealer& seal) = 0;
+  // Up to `limit` entries after (chain, seq) in (chain, seq) order, as
+  // stored (nothing checked): what `audit verify` walks.
+  virtual Result<std::vector<v1::AuditEntry>> ReadAudit(const std::string& after_chain,
+                                                        uint64_t after_seq, size_t limit) = 0;
+  virtual Result<std::vector<v1::AuditEntry>> FindAudit(const AuditQuery& query) = 0;
+  // The last entry of `chain`, none when the chain is empty.
+  virtual Result<std::optional<v1::AuditEntry>> AuditHead(const std::string& chain) = 0;
+
+  // ---- backups (docs/hub-storage.md "Backups")
+
+  // Hands a consistent image of the whole store, as of one moment, to
+  // `sink`, while other threads and processes keep writing. The image is
+  // held in memory (about the size of the database), never on disk.
+  virtual Status Snapshot(SnapshotSink* sink) = 0;
+  // The store's own consistency check (SQLite: PRAGMA integrity_check):
+  // Corruption naming the first problems found.
+  virtual Status CheckIntegrity() = 0;
 };
 
 // Opens (creating if missing) the SQLite hub database at `path`: WAL,
