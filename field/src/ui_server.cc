@@ -179,6 +179,7 @@ void UiServer::Impl::Unlock(const httplib::Request& req, httplib::Response& res)
 
 void UiServer::Impl::Routes() {
   server.set_payload_max_length(ui::kMaxPhotoBytes);
+  server.set_tcp_nodelay(true);  // small answers must not wait for a delayed ACK (40 ms)
   server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     SecurityHeaders(res);
     const bool api = req.path.rfind("/api/", 0) == 0;
