@@ -188,6 +188,20 @@ void UiServer::Impl::Routes() {
       ui::SendError(res, 403, "forbidden", why);
       return httplib::Server::HandlerResponse::Handled;
     }
+    // Text that is not UTF-8 is refused before an answer could echo it
+    // (the answer would not be valid JSON). Photo bodies are bytes.
+    bool text_ok = true;
+    for (const auto& [name, value] : req.params) {
+      text_ok = text_ok && sync::web::IsUtf8(name) && sync::web::IsUtf8(value);
+    }
+    if (req.get_header_value("Content-Type").rfind("application/json", 0) == 0) {
+      text_ok = text_ok && sync::web::IsUtf8(req.body);
+    }
+    if (api && !text_ok) {
+      ui::SendError(res, 400, "bad_request",
+                    "a query parameter or the JSON body is not UTF-8 text: send UTF-8");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   // A body over the limit is refused by cpp-httplib before any handler: say why.

@@ -161,6 +161,17 @@ struct Dashboard::Impl {
 
   DashResponse Api(const DashRequest& req) {
     if (auto refusal = Refusal(req)) return *refusal;
+    for (const auto& [name, value] : req.query) {
+      if (!sync::web::IsUtf8(name)) {
+        return Error(400, "bad_request", "a query parameter's name is not UTF-8 text");
+      }
+      if (!sync::web::IsUtf8(value)) {
+        return dash::BadField(name, "is not UTF-8 text: send it percent-encoded UTF-8");
+      }
+    }
+    if (!sync::web::IsUtf8(req.body)) {
+      return Error(400, "bad_request", "the body is not UTF-8 text: send JSON in UTF-8");
+    }
     const std::string route = req.path.substr(std::string_view(kApi).size());
     if (route == "login") {
       if (req.method != "POST") return Error(405, "bad_request", "sign in with POST");

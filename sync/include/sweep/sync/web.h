@@ -32,6 +32,11 @@ std::string ContentTypeOf(std::string_view path);
 // previews), nosniff, no referrer, no caching, no framing, same-origin
 // opener and resource policies.
 const std::vector<std::pair<std::string, std::string>>& SecurityHeaders();
+// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or
+// code points above U+10FFFF). Request text that is not is refused before it
+// can be echoed in an answer: the JSON mapping would print it as it is, and
+// the answer would not be valid JSON (found by the dashboard's fuzzer).
+bool IsUtf8(std::string_view text);
 // An API answer through the Protobuf JSON mapping, every field printed
 // (defaults too, so the page never guesses).
 std::string ApiJson(const google::protobuf::Message& message);
