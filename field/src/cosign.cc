@@ -9,7 +9,10 @@
 //   signature   = Ed25519(sign_sk, "sweep.cosign.v1" ‖ D(the Signature with signature cleared))
 //
 // D = deterministic Protobuf serialisation, so the signer's id, role, agency,
-// key id and time are covered with the content.
+// key id and time are covered with the content. The store signs after it
+// has sealed the agency sections (agency_sections.cc): the hash covers the
+// sweep as it is stored and sent, sealed sections included; verify it on
+// Store::GetSealed, not on a version opened for reading.
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
@@ -59,8 +62,11 @@ bool VerifyCosignature(ByteView sign_pk, const v1::OfficeSweep& sweep, const v1:
 }
 
 Status Store::SignCosignatures(v1::OfficeSweep* sweep) {
-  Impl* s = impl_.get();
-  SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
+  SWEEP_RETURN_IF_ERROR(impl_->RequireUnlocked());
+  return field::SignCosignatures(impl_.get(), sweep);
+}
+
+Status SignCosignatures(Store::Impl* s, v1::OfficeSweep* sweep) {
   const Bytes hash = CosignatureHash(*sweep);
   const std::string key_id = crypto::KeyId(s->sign_pk);
   const int64_t now = s->env->NowMillis();

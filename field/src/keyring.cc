@@ -237,6 +237,8 @@ Status CreateFile(const std::string& dir, const std::string& path, const InitOpt
   SWEEP_ASSIGN_OR_RETURN(auto tx, sql::Transaction::Begin(impl.db.get()));
   SWEEP_RETURN_IF_ERROR(CreateSchema(impl.db.get()));
   SWEEP_RETURN_IF_ERROR(EnsureSyncTables(impl.db.get()));
+  SWEEP_RETURN_IF_ERROR(CreateViewLogTable(impl.db.get()));
+  SWEEP_RETURN_IF_ERROR(CreatePurgedTable(impl.db.get()));
   impl.device_id = NewRandomId(env);
   SecretBuffer master = SecretBuffer::Random(crypto::kKeySize, env);
   auto sign = crypto::NewSignKeyPair();
@@ -276,6 +278,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Env* env) {
                             "); its records cannot be read by anyone. Create a new store and "
                             "re-sync from the hub");
   }
+  SWEEP_RETURN_IF_ERROR(UpgradeFormat(impl.get()));  // 1 -> 2: the view log
+  SWEEP_RETURN_IF_ERROR(UpgradeToPurged(impl.get()));  // 2 -> 3: retention (retention.cc)
   SWEEP_ASSIGN_OR_RETURN(int64_t fmt, impl->MetaInt("format_version", 0));
   if (fmt != kFormatVersion) {
     return Status::Corruption("store format version " + std::to_string(fmt) +
@@ -482,7 +486,8 @@ Status Store::Shred(std::string_view reason) {
   }
   // The keys are gone; what follows frees space and removes the ciphertext.
   // Table by table, so that one failure cannot keep the others.
-  for (const char* table : {"versions", "tags", "feed", "files", "file_chunks", "drafts"}) {
+  for (const char* table : {"versions", "tags", "feed", "files", "file_chunks", "drafts",
+                            "view_log", "purged_versions"}) {
     (void)s->db->Exec(std::string("DELETE FROM ") + table);
   }
   // Fold the WAL (which still holds old page images) into the main file and

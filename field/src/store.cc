@@ -2,6 +2,8 @@
 // See docs/storage-format.md "Versions", "Chain" and "Verification".
 #include "sweep/field/store.h"
 
+#include <sodium.h>
+
 #include <map>
 #include <optional>
 #include <set>
@@ -90,6 +92,7 @@ class VersionWriter {
                                       " VALUES(?,?,?,?,?,?)"));
     SWEEP_RETURN_IF_ERROR(PrepareInto(&tag_, "INSERT INTO tags(tag, seq) VALUES(?,?)"));
     SWEEP_ASSIGN_OR_RETURN(watchlist_, WatchlistMatcher::Load(s_));
+    SWEEP_ASSIGN_OR_RETURN(sections_, SectionKeys::Load(s_));  // agency_sections.cc
     return Status::Ok();
   }
 
@@ -112,7 +115,9 @@ class VersionWriter {
       rec.set_record_id(NewRandomId(s_->env));
     } else {
       SWEEP_ASSIGN_OR_RETURN(base, Latest(item.record_id));
-      if (base == 0) return Status::NotFound("no record " + item.record_id + " to edit");
+      if (base == 0) {
+        return NoRecord(s_, item.record_id, "no record " + item.record_id + " to edit");
+      }
       if (item.base_version != 0 && item.base_version != base) {
         return Status::Conflict("record " + item.record_id + " is at version " +
                                 std::to_string(base) + ", the edit was made on version " +
@@ -129,6 +134,17 @@ class VersionWriter {
     for (auto& v : schema::ValidateRecord(rec, &ids_)) *rec.add_validation() = std::move(v);
     SWEEP_ASSIGN_OR_RETURN(auto hits, watchlist_->Hits(ids_));
     for (auto& v : hits) *rec.add_validation() = std::move(v);
+    // The role's rule, then an office sweep's sections sealed (and its
+    // co-signatures signed over the sealed form).
+    std::optional<v1::Record> previous;
+    if (base > 0 && rec.has_office_sweep()) {
+      SWEEP_ASSIGN_OR_RETURN(previous, Stored(rec.record_id(), base));
+    }
+    if (Status st = sections_->BeforeSave(s_, &rec, previous ? &*previous : nullptr,
+                                          item.sign_cosignatures);
+        !st.ok()) {
+      return index == 0 ? st : st.WithContext("item " + std::to_string(index + 1));
+    }
     pending_[rec.record_id()] = rec.version();
     return rec;
   }
@@ -178,6 +194,23 @@ class VersionWriter {
     return Status::Ok();
   }
 
+  // Version `version` of `record_id` as stored (it may have been written
+  // earlier in this transaction).
+  Result<v1::Record> Stored(const std::string& record_id, uint64_t version) {
+    SWEEP_ASSIGN_OR_RETURN(
+        auto st, s_->db->Prepare("SELECT seq, sealed FROM versions WHERE record_id=? AND version=?"));
+    st.Bind(1, record_id).Bind(2, static_cast<int64_t>(version));
+    SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return Status::NotFound("no version " + std::to_string(version) + " of " + record_id);
+    SWEEP_ASSIGN_OR_RETURN(Bytes plain, OpenVersionBytes(s_, static_cast<uint64_t>(st.Int(0)),
+                                                         record_id, version, st.Blob(1)));
+    v1::Record out;
+    bool parsed = out.ParseFromArray(plain.data(), static_cast<int>(plain.size()));
+    sodium_memzero(plain.data(), plain.size());
+    if (!parsed) return Status::Corruption("record " + record_id + " does not parse");
+    return out;
+  }
+
   Result<uint64_t> Latest(const std::string& record_id) {
     auto it = pending_.find(record_id);
     if (it != pending_.end()) return it->second;
@@ -190,6 +223,7 @@ class VersionWriter {
   std::optional<sql::Stmt> latest_, insert_, tag_;
   std::map<std::string, uint64_t> pending_;  // versions appended in this batch
   std::unique_ptr<WatchlistMatcher> watchlist_;
+  std::optional<SectionKeys> sections_;
   std::vector<schema::RecordIdentifier> ids_;  // of the record last prepared
   std::string bytes_;
 };
@@ -329,14 +363,23 @@ RecordSummary Summarise(const v1::Record& r, uint64_t seq) {
 }  // namespace
 
 Result<v1::Record> Store::Get(std::string_view record_id) {
+  SWEEP_ASSIGN_OR_RETURN(v1::Record rec, GetSealed(record_id));
+  SWEEP_ASSIGN_OR_RETURN(SectionKeys keys, SectionKeys::Load(impl_.get()));
+  keys.Open(&rec);
+  return rec;
+}
+
+Result<v1::Record> Store::GetSealed(std::string_view record_id) {
   SWEEP_RETURN_IF_ERROR(impl_->RequireUnlocked());
   SWEEP_ASSIGN_OR_RETURN(auto recs, ReadVersions(impl_.get(),
                                                  "SELECT seq, record_id, version, sealed FROM "
                                                  "versions WHERE record_id=? ORDER BY version DESC "
                                                  "LIMIT 1",
                                                  record_id));
-  if (recs.empty())
-    return Status::NotFound("no record " + std::string(record_id) + "; `list` shows the ids");
+  if (recs.empty()) {
+    return NoRecord(impl_.get(), record_id,
+                    "no record " + std::string(record_id) + "; `list` shows the ids");
+  }
   return std::move(recs.front());
 }
 
@@ -346,7 +389,9 @@ Result<std::vector<v1::Record>> Store::History(std::string_view record_id) {
                                                  "SELECT seq, record_id, version, sealed FROM "
                                                  "versions WHERE record_id=? ORDER BY version",
                                                  record_id));
-  if (recs.empty()) return Status::NotFound("no record " + std::string(record_id));
+  if (recs.empty()) return NoRecord(impl_.get(), record_id, "no record " + std::string(record_id));
+  SWEEP_ASSIGN_OR_RETURN(SectionKeys keys, SectionKeys::Load(impl_.get()));
+  for (v1::Record& r : recs) keys.Open(&r);
   return recs;
 }
 
@@ -358,11 +403,13 @@ Result<std::vector<RecordSummary>> Store::List() {
                               " JOIN (SELECT record_id, max(version) AS mv FROM versions"
                               " GROUP BY record_id) m ON v.record_id=m.record_id AND"
                               " v.version=m.mv ORDER BY v.seq"));
+  SWEEP_ASSIGN_OR_RETURN(SectionKeys keys, SectionKeys::Load(s));
   std::vector<RecordSummary> out;
   for (;;) {
     SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
     SWEEP_ASSIGN_OR_RETURN(auto rec, OpenVersion(s, st.Int(0), st.Text(1), st.Int(2), st.Blob(3)));
+    keys.Open(&rec);  // the checks of its persons count, when this tablet may read them
     out.push_back(Summarise(rec, st.Int(0)));
   }
   return out;
@@ -376,10 +423,12 @@ Status Store::ForEachLatest(const std::function<Status(v1::Record&)>& fn) {
                               " JOIN (SELECT record_id, max(version) AS mv FROM versions"
                               " GROUP BY record_id) m ON v.record_id=m.record_id AND"
                               " v.version=m.mv ORDER BY v.seq"));
+  SWEEP_ASSIGN_OR_RETURN(SectionKeys keys, SectionKeys::Load(s));
   for (;;) {
     SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
     SWEEP_ASSIGN_OR_RETURN(auto rec, OpenVersion(s, st.Int(0), st.Text(1), st.Int(2), st.Blob(3)));
+    keys.Open(&rec);
     SWEEP_RETURN_IF_ERROR(fn(rec));
   }
   return Status::Ok();
@@ -428,6 +477,9 @@ Result<StoreInfo> Store::Info() {
     info.versions = static_cast<uint64_t>(st.Int(0));
     info.records = static_cast<uint64_t>(st.Int(1));
   }
+  SWEEP_ASSIGN_OR_RETURN(auto purged, s->db->Prepare("SELECT count(*) FROM purged_versions"));
+  SWEEP_ASSIGN_OR_RETURN(bool purged_row, purged.Step());
+  if (purged_row) info.purged_versions = static_cast<uint64_t>(purged.Int(0));
   SWEEP_ASSIGN_OR_RETURN(int64_t failed, s->MetaInt("failed_attempts", 0));
   SWEEP_ASSIGN_OR_RETURN(int64_t max, s->MetaInt("max_failed_attempts", 10));
   info.failed_attempts = static_cast<int>(failed);
@@ -462,12 +514,24 @@ void CheckOneVersion(Store::Impl* s, sql::Stmt& st, VerifyState* vs, VerifyRepor
                                     std::to_string(seq - 1) + " are missing (deleted)"});
     linked = false;
   }
-  auto plain =
-      crypto::AeadOpen(s->keys->data, sealed, VersionAd(s->device_id, seq, record_id, version));
   Digest eh{};
-  if (!plain.ok()) {
+  bool opened = false;
+  const bool purged = st.Int(6) != 0;
+  auto plain = purged ? Result<Bytes>(Bytes{})
+                      : crypto::AeadOpen(s->keys->data, sealed,
+                                         VersionAd(s->device_id, seq, record_id, version));
+  if (purged) {  // dropped by retention: its sealed record hash stands for R
+    std::string why;
+    opened = CheckPurgedRow(s, seq, record_id, version, sealed, vs->prev, &eh, &why);
+    if (!why.empty()) problem(why);
+    if (opened && linked &&
+        (stored_eh.size() != eh.size() || !std::equal(eh.begin(), eh.end(), stored_eh.begin()))) {
+      problem("does not link to the previous version (chain broken or reordered)");
+    }
+  } else if (!plain.ok()) {
     problem("altered, swapped or moved: " + plain.status().message());
   } else {
+    opened = true;
     Digest rh = sync::RecordHash(*plain);
     eh = sync::EntryHash(s->device_id, seq, vs->prev, rh);
     v1::Record rec;
@@ -494,7 +558,7 @@ void CheckOneVersion(Store::Impl* s, sql::Stmt& st, VerifyState* vs, VerifyRepor
   if (!st.IsNull(5)) {
     ++report->signatures_checked;
     Bytes sig = st.Blob(5);
-    if (!plain.ok() ||
+    if (!opened ||
         !crypto::VerifySignature(s->sign_pk, sync::HeadMessage(s->device_id, seq, eh), sig)) {
       problem("the device signature does not verify");
     } else {
@@ -509,9 +573,12 @@ void CheckOneVersion(Store::Impl* s, sql::Stmt& st, VerifyState* vs, VerifyRepor
 Result<VerifyReport> Store::Verify() {
   Impl* s = impl_.get();
   SWEEP_RETURN_IF_ERROR(s->RequireUnlocked());
-  SWEEP_ASSIGN_OR_RETURN(auto st,
-                         s->db->Prepare("SELECT seq, record_id, version, sealed, "
-                                        "entry_hash, head_sig FROM versions ORDER BY seq"));
+  // Versions retention dropped keep their chain entry in purged_versions
+  // (retention.cc): the chain is walked through both, in seq order.
+  SWEEP_ASSIGN_OR_RETURN(
+      auto st, s->db->Prepare("SELECT seq, record_id, version, sealed, entry_hash, head_sig, 0"
+                              " FROM versions UNION ALL SELECT seq, record_id, version, sealed,"
+                              " entry_hash, head_sig, 1 FROM purged_versions ORDER BY seq"));
   VerifyReport report;
   VerifyState vs;
   for (;;) {
@@ -538,6 +605,7 @@ Result<VerifyReport> Store::Verify() {
                                "the chain head does not match the last version (versions were "
                                "added or replaced outside the store)"});
   }
+  SWEEP_RETURN_IF_ERROR(VerifyViewLog(s, &report));  // view_log.cc
   return report;
 }
 

@@ -7,8 +7,10 @@
 #include <string>
 
 #include "sweep/field/store.h"
+#include "sweep/sync/chain.h"
 #include "sweep/sync/crypto.h"
 #include "sweep/sync/hlc.h"
+#include "sweep/sync/sections.h"
 #include "sweep/schema/record_json.h"
 #include "sweep/sync/sqlite.h"
 
@@ -78,11 +80,73 @@ class WatchlistMatcher {
   std::optional<sql::Stmt> get_;
 };
 
+// What this tablet's enrollment lets it record and read (agency_sections.cc,
+// docs/protocol.md "Agency sections"): its role and agency, every agency's
+// section key and its own agency's secret key, in guarded memory and wiped
+// with this object. Loaded per operation, never kept across a lock.
+// REQUIRES (Load): unlocked.
+class SectionKeys {
+ public:
+  static Result<SectionKeys> Load(Store::Impl* s);
+
+  bool enrolled() const { return enrolled_; }
+  // The enrolled role; an unenrolled tablet records as an officer.
+  const std::string& role() const { return role_; }
+  const std::string& agency() const { return agency_; }
+
+  // Before `rec` (prepared, validated) is saved: the role's rule
+  // (sync::roles::MayRecord); for an office sweep, the sections of
+  // `previous` (its latest stored version, or null) this tablet cannot open
+  // are carried forward, its agency parts sealed, and, if asked, its
+  // co-signatures signed over the sealed form. Unauthorized, in English and
+  // Chinese ("… / …"), when the role forbids the record or the tablet holds
+  // no keys to seal with (not enrolled, or enrolled before agency sections).
+  Status BeforeSave(Store::Impl* s, v1::Record* rec, const v1::Record* previous,
+                    bool sign_cosignatures) const;
+  // Opens the sections of this tablet's own agency; the others, and any
+  // that does not open (sealed to another hub's key), stay sealed. Returns
+  // how many stay sealed.
+  size_t Open(v1::Record* rec) const;
+  size_t Open(v1::OfficeSweep* sweep) const;
+
+ private:
+  bool enrolled_ = false;
+  std::string role_ = "officer";
+  std::string agency_;
+  sync::sections::PublicKeys public_keys_;
+  crypto::SecretBuffer agency_sk_;  // empty: enrolled before agency sections
+};
+
+// Co-signs `sweep` with the device key (cosign.cc; Store::SignCosignatures).
+Status SignCosignatures(Store::Impl* s, v1::OfficeSweep* sweep);
+
 // Creates the tables and pragmas of a fresh store file.
 Status CreateSchema(sql::Db* db);
 // Tables added to format 1 later: created if missing (on create and open).
 Status EnsureSyncTables(sql::Db* db);
 // Pragmas every connection sets (WAL, durable commits, no temp files).
 Status ConfigureConnection(sql::Db* db);
+
+// The view log (view_log.cc, docs/storage-format.md "View log"): its table,
+// created with the store (format 2); the migration of a format 1 store to
+// format 2, in one transaction (nothing to do for other formats); and its
+// checks for Verify, added to `report`. REQUIRES (VerifyViewLog): unlocked.
+Status CreateViewLogTable(sql::Db* db);
+Status UpgradeFormat(Store::Impl* s);
+Status VerifyViewLog(Store::Impl* s, VerifyReport* report);
+
+// Retention (retention.cc, docs/storage-format.md "Retention"): the table of
+// purged versions, created with the store (format 3); the migration of a
+// format 2 store to format 3, in one transaction; the check of one purged
+// row for Verify (whether its sealed record hash opened; then `*eh` is the
+// entry hash recomputed from `prev`, and `*problem` empty unless the row
+// was purged before the hub acknowledged it); and the NotFound of a record
+// that is not on the tablet, saying whether retention dropped it.
+Status CreatePurgedTable(sql::Db* db);
+Status UpgradeToPurged(Store::Impl* s);
+bool CheckPurgedRow(Store::Impl* s, uint64_t seq, const std::string& record_id, uint64_t version,
+                    const crypto::Bytes& sealed, const sync::Digest& prev, sync::Digest* eh,
+                    std::string* problem);
+Status NoRecord(Store::Impl* s, std::string_view record_id, std::string_view what);
 
 }  // namespace sweep::field

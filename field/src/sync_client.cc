@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "sweep/sync/protocol.h"
+#include "sync_views.h"
 
 namespace sweep::field {
 
@@ -128,7 +129,8 @@ class Caller {
     std::string m = e.message().empty() ? c : e.message();
     if (e.wipe()) return Status::Shredded(m);  // the hub, bound to our request, orders a wipe
     if (c == sync::err::kRevoked) return Status::Unauthorized(m);
-    if (c == sync::err::kUnknownDevice || c == sync::err::kBadSignature) {
+    if (c == sync::err::kUnknownDevice || c == sync::err::kBadSignature ||
+        c == sync::err::kForbidden) {  // forbidden: the role may not record a version
       return Status::Unauthorized(m);
     }
     if (c == sync::err::kGap || c == sync::err::kFork) return Status::Conflict(m);
@@ -209,6 +211,16 @@ void TrimToSigned(std::vector<OutboxVersion>* batch, uint64_t head_seq) {
   while (!batch->empty() && batch->back().head_sig.empty()) batch->pop_back();
 }
 
+// The hub asks for a version retention has dropped from this tablet (it
+// had acknowledged it before): the hub lost it, e.g. restored from an older
+// backup. The tablet cannot send it again.
+Status PurgedBehindHub(uint64_t seq) {
+  return Status::Conflict("the hub asks for seq " + std::to_string(seq) +
+                          ", which it had acknowledged and this tablet has since removed "
+                          "(retention): the station's hub lost it (restored from an older "
+                          "backup?); restore the hub from a newer backup, or call the station");
+}
+
 // One push, sealed and ready: versions first..last of the outbox.
 struct PreparedPush {
   v1::PushRequest request;
@@ -218,6 +230,7 @@ struct PreparedPush {
 
 Result<PreparedPush> PreparePush(Store* store, const HubPin& hub, uint64_t from, uint64_t head) {
   SWEEP_ASSIGN_OR_RETURN(auto batch, store->Outbox(from - 1, sync::kMaxPushVersions));
+  if (!batch.empty() && batch.front().seq != from) return PurgedBehindHub(from);
   TrimToSigned(&batch, head);
   if (batch.empty()) return Status::Corruption("the outbox has versions no signature covers");
   PreparedPush p;
@@ -286,6 +299,7 @@ Status PushAll(Store* store, Caller* caller, const HubPin& hub, const SyncState&
       Bytes expected = current.last_entry_hash;
       if (acked != current.last) {
         SWEEP_ASSIGN_OR_RETURN(auto at, store->Outbox(acked - 1, 1));
+        if (!at.empty() && at[0].seq != acked) return PurgedBehindHub(acked);
         expected = at.empty() ? Bytes{} : at[0].entry_hash;
       }
       if (!crypto::Equal(expected, AsBytes(resp->acked_hash()))) {
@@ -411,6 +425,12 @@ Result<SyncSummary> Sync(Store* store, Transport* transport, const SyncOptions& 
   SyncSummary summary;
   Caller caller(store, transport, *hub, opt, &summary);
   Status st = PushAll(store, &caller, *hub, state, opt, &summary);
+  // The view log (sync_views.cc): like photos, a failure there is reported
+  // after the pull, so that it keeps no watchlist update or order away.
+  HubCall call = [&caller](const std::string& method, const google::protobuf::MessageLite& body,
+                           v1::Error* error) { return caller.Call(method, body, error); };
+  Status views = st.ok() ? ShipViews(store, call, opt, &summary) : Status::Ok();
+  if (views.code() == Code::kShredded) st = views;
   if (st.ok()) {
     // A photo the hub cannot take now must not keep watchlist updates and
     // wipe orders from arriving: pull anyway, report the files error after.
@@ -422,6 +442,7 @@ Result<SyncSummary> Sync(Store* store, Transport* transport, const SyncOptions& 
       if (st.ok() && !files.ok()) st = files.WithContext("photos not all sent");
     }
   }
+  if (st.ok() && !views.ok()) st = views.WithContext("view log not sent");
   if (st.code() == Code::kShredded && !summary.wiped) {
     // Revoked: the hub's signed answer orders the wipe.
     SWEEP_RETURN_IF_ERROR(store->Shred("revoked by the station"));
@@ -429,6 +450,18 @@ Result<SyncSummary> Sync(Store* store, Transport* transport, const SyncOptions& 
     return Status::Shredded(st.message() + "; the store is now crypto-shredded");
   }
   if (!st.ok()) return st;
+  // Retention (docs/storage-format.md "Retention"): now that the hub holds
+  // them, records past the days it sent leave the tablet.
+  SWEEP_ASSIGN_OR_RETURN(uint32_t days, store->RetentionDays());
+  if (days > 0) {
+    auto purged = store->PurgeSynced(days);
+    if (!purged.ok()) {
+      return purged.status().WithContext(
+          "synced, but the records past the station's retention could not be removed");
+    }
+    summary.purged_records = purged->records;
+    summary.purged_files = purged->files;
+  }
   return summary;
 }
 

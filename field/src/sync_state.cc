@@ -4,10 +4,13 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "store_impl.h"
 #include "sweep/sync/chain.h"
 #include "sweep/sync/protocol.h"
+#include "sweep/sync/roles.h"
+#include "sweep/sync/sections.h"
 
 namespace sweep::field {
 
@@ -39,6 +42,91 @@ Result<v1::EnrollRequest> Store::BuildEnrollRequest(const Bytes& secret, const s
   return req;
 }
 
+namespace {
+
+// The enrolled agency's section key (docs/protocol.md "Agency sections"),
+// opened with the device's box key and checked against the public key the
+// hub lists for it; nullopt from a hub that gives no agency keys (older).
+Result<std::optional<crypto::SecretBuffer>> OpenAgencyKey(const v1::EnrollResponse& resp,
+                                                         ByteView box_pk,
+                                                         const crypto::SecretBuffer& box_sk) {
+  const std::string* own_pk = nullptr;
+  for (const v1::AgencyKey& k : resp.agency_keys()) {
+    if (!sync::sections::IsAgency(k.agency()) ||
+        k.public_key().size() != crypto::kBoxPublicKeySize) {
+      return Status::Unauthorized("the hub's section key for agency '" + k.agency() +
+                                  "' is not an X25519 key of a known agency: the hub runs a "
+                                  "version this tablet does not understand");
+    }
+    if (k.agency() == resp.agency()) own_pk = &k.public_key();
+  }
+  if (resp.agency_sk().empty()) {
+    if (resp.agency_keys_size() > 0) {
+      return Status::Unauthorized("the hub lists agency keys but gives this tablet none for its "
+                                  "agency '" + resp.agency() + "'");
+    }
+    return std::optional<crypto::SecretBuffer>();
+  }
+  auto sk = crypto::BoxSealOpen(AsBytes(resp.agency_sk()), box_pk, box_sk);
+  if (!sk.ok() || sk->size() != crypto::kBoxSecretKeySize) {
+    return Status::Unauthorized("the hub's section key for agency '" + resp.agency() +
+                                "' does not open with this tablet's key");
+  }
+  auto out = crypto::SecretBuffer::CopyOf(*sk);
+  sodium_memzero(sk->data(), sk->size());
+  auto pk = crypto::BoxPublicKey(out);
+  if (own_pk == nullptr || !crypto::Equal(pk, AsBytes(*own_pk))) {
+    return Status::Unauthorized("the hub's section key for agency '" + resp.agency() +
+                                "' does not match the public key it lists for that agency");
+  }
+  return std::optional<crypto::SecretBuffer>(std::move(out));
+}
+
+// Every version already on the tablet goes to this hub at the next sync:
+// each must be one the enrolled role may record (or the hub refuses it and
+// the chain stops there), and sealed sections must open at this hub (keys
+// are derived from the hub's own key: another hub cannot open them).
+Status CheckRecordsFor(Store::Impl* s, const v1::EnrollResponse& resp) {
+  SWEEP_ASSIGN_OR_RETURN(auto pinned, s->SealedMeta("hub_enrollment"));
+  bool same_hub = false;
+  if (pinned) {
+    v1::EnrollResponse before;
+    same_hub = before.ParseFromArray(pinned->data(), static_cast<int>(pinned->size())) &&
+               before.hub_box_pk() == resp.hub_box_pk();
+  }
+  SWEEP_ASSIGN_OR_RETURN(
+      auto st, s->db->Prepare("SELECT seq, record_id, version, sealed FROM versions ORDER BY seq"));
+  for (;;) {
+    SWEEP_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    const std::string record_id = st.Text(1);
+    SWEEP_ASSIGN_OR_RETURN(Bytes plain, OpenVersionBytes(s, static_cast<uint64_t>(st.Int(0)),
+                                                         record_id,
+                                                         static_cast<uint64_t>(st.Int(2)),
+                                                         st.Blob(3)));
+    v1::Record rec;
+    bool parsed = rec.ParseFromArray(plain.data(), static_cast<int>(plain.size()));
+    sodium_memzero(plain.data(), plain.size());
+    if (!parsed) return Status::Corruption("record " + record_id + " does not parse");
+    if (Status may = sync::roles::MayRecord(resp.role(), rec); !may.ok()) {
+      return Status::Unauthorized(
+          "this tablet holds record " + record_id + ", which a tablet enrolled as " +
+          resp.role() + " may not send (" + may.message() +
+          "): the hub would refuse it and every later version. Enroll with a code for a role "
+          "that may record it, or enroll a fresh store");
+    }
+    if (!same_hub && rec.has_office_sweep() && rec.office_sweep().sections_size() > 0) {
+      return Status::Unauthorized(
+          "this tablet holds sealed agency sections from the hub it was enrolled with before "
+          "(record " + record_id + "); another hub cannot open them and would refuse the "
+          "chain. Sync with the earlier hub, then enroll a fresh store");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status Store::CompleteEnrollment(const std::string& url, const v1::EnrollRequest& sent,
                                  const v1::SignedEnrollResponse& answer, const Bytes& fingerprint) {
   Impl* s = impl_.get();
@@ -60,14 +148,27 @@ Status Store::CompleteEnrollment(const std::string& url, const v1::EnrollRequest
     return Status::Unauthorized("the hub's enrollment answer is not signed by the hub's key");
   }
   SWEEP_ASSIGN_OR_RETURN(Bytes box_pk, s->MetaBlob("box_pk"));
-  auto wk = crypto::BoxSealOpen(AsBytes(resp.watchlist_key()), box_pk, s->keys->box_sk);
-  if (!wk.ok() || wk->size() != 32) {
-    return Status::Unauthorized("the hub's watchlist key does not open with this tablet's key");
+  // A regulator's tablet gets no watchlist, hence no key (empty).
+  std::optional<crypto::SecretBuffer> watchlist_key;
+  if (!resp.watchlist_key().empty()) {
+    auto wk = crypto::BoxSealOpen(AsBytes(resp.watchlist_key()), box_pk, s->keys->box_sk);
+    if (!wk.ok() || wk->size() != 32) {
+      return Status::Unauthorized("the hub's watchlist key does not open with this tablet's key");
+    }
+    watchlist_key = crypto::SecretBuffer::CopyOf(*wk);
+    sodium_memzero(wk->data(), wk->size());
   }
+  SWEEP_ASSIGN_OR_RETURN(std::optional<crypto::SecretBuffer> agency_sk,
+                         OpenAgencyKey(resp, box_pk, s->keys->box_sk));
   SWEEP_ASSIGN_OR_RETURN(auto tx, sql::Transaction::Begin(s->db.get()));
+  SWEEP_RETURN_IF_ERROR(CheckRecordsFor(s, resp));
   SWEEP_RETURN_IF_ERROR(s->SetSealedMeta("hub_enrollment", AsBytes(answer.body())));
   SWEEP_RETURN_IF_ERROR(s->SetSealedMeta("hub_url", AsBytes(url)));
-  SWEEP_RETURN_IF_ERROR(s->SetSealedMeta("watchlist_key", *wk));
+  // Keys from an earlier enrollment that this one does not give are dropped.
+  SWEEP_RETURN_IF_ERROR(s->db->Exec(
+      "DELETE FROM meta WHERE key IN ('watchlist_key', 'agency_sk')"));
+  if (watchlist_key) SWEEP_RETURN_IF_ERROR(s->SetSealedMeta("watchlist_key", watchlist_key->view()));
+  if (agency_sk) SWEEP_RETURN_IF_ERROR(s->SetSealedMeta("agency_sk", agency_sk->view()));
   SWEEP_RETURN_IF_ERROR(s->SetMeta("synced_seq", "0"));
   SWEEP_RETURN_IF_ERROR(s->SetMeta("pull_cursor", "0"));
   SWEEP_RETURN_IF_ERROR(s->db->Exec("DELETE FROM feed"));

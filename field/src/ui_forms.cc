@@ -79,6 +79,7 @@ void UiServer::Impl::Check(const httplib::Request& req, httplib::Response& res) 
     ui::SendStoreError(res, hits.status());
     return;
   }
+  if (!LogWatchlistHits(r, *hits, res)) return;
   for (auto& v : *hits) *out.add_watchlist() = std::move(v);
   res.set_content(sync::web::ApiJson(out), "application/json");
 }
@@ -99,17 +100,15 @@ void UiServer::Impl::Save(const httplib::Request& req, httplib::Response& res) {
       return;
     }
   }
-  if (r.has_office_sweep() && r.office_sweep().cosignatures_size() > 0) {
-    if (Status st = store->SignCosignatures(r.mutable_office_sweep()); !st.ok()) {
-      ui::SendStoreError(res, st);
-      return;
-    }
-  }
+  // The store signs the co-signatures once it has sealed the agency
+  // sections: they cover the sweep as it is stored and sent.
+  item.sign_cosignatures = r.has_office_sweep();
   auto hits = store->WatchlistHits(r);
   if (!hits.ok()) {
     ui::SendStoreError(res, hits.status());
     return;
   }
+  if (!LogWatchlistHits(r, *hits, res)) return;
   item.content = std::move(r);
   std::vector<NewVersion> items;
   items.push_back(std::move(item));
@@ -118,7 +117,12 @@ void UiServer::Impl::Save(const httplib::Request& req, httplib::Response& res) {
     ui::SendStoreError(res, saved.status());
     return;
   }
-  const v1::Record& rec = saved->front();
+  v1::Record& rec = saved->front();
+  // The problems of the persons questioned are in the (own) sealed section.
+  if (auto opened = store->OpenSections(&rec); !opened.ok()) {
+    ui::SendStoreError(res, opened.status());
+    return;
+  }
   v1::UiSaved out;
   out.set_record_id(rec.record_id());
   out.set_version(rec.version());
@@ -146,7 +150,35 @@ void UiServer::Impl::LoadRecord(const httplib::Request& req, httplib::Response& 
                       "edited on the screen");
     return;
   }
+  // A look at the record's persons: logged before it is sent, or not sent.
+  if (Status st = store->LogView(
+          "record:" + id,
+          ViewDetail({{"version", std::to_string(rec->version())}, {"for", "edit"}}));
+      !st.ok()) {
+    ui::SendStoreError(res, st);
+    return;
+  }
   res.set_content(sync::web::ApiJson(*rec), "application/json");
+}
+
+bool UiServer::Impl::LogWatchlistHits(const v1::Record& r,
+                                      const std::vector<v1::ValidationResult>& hits,
+                                      httplib::Response& res) {
+  auto entities = store->WatchlistEntities(r, hits);
+  if (!entities.ok()) {
+    ui::SendStoreError(res, entities.status());
+    return false;
+  }
+  std::vector<std::string> fresh;
+  for (const std::string& e : *entities) {
+    if (!watchlist_logged.count(store->officer_id() + "|" + e)) fresh.push_back(e);
+  }
+  if (Status st = store->LogViews(fresh, ViewDetail({{"by", "check"}})); !st.ok()) {
+    ui::SendStoreError(res, st);
+    return false;
+  }
+  for (const std::string& e : fresh) watchlist_logged.insert(store->officer_id() + "|" + e);
+  return true;
 }
 
 void UiServer::Impl::ListDrafts(const httplib::Request&, httplib::Response& res) {
@@ -154,6 +186,15 @@ void UiServer::Impl::ListDrafts(const httplib::Request&, httplib::Response& res)
   if (!drafts.ok()) {
     ui::SendStoreError(res, drafts.status());
     return;
+  }
+  // Drafts are forms typed but not saved, persons included: shown once logged.
+  if (!drafts->empty()) {
+    if (Status st =
+            store->LogView("list:drafts", ViewDetail({{"count", std::to_string(drafts->size())}}));
+        !st.ok()) {
+      ui::SendStoreError(res, st);
+      return;
+    }
   }
   v1::UiDrafts out;
   for (const Draft& d : *drafts) {

@@ -2,7 +2,8 @@
 // UiServer and the helpers its screens share. One file per screen adds its
 // routes: ui_server.cc (security checks, unlock, lock, status, the page),
 // ui_coverage.cc (today, a building), ui_forms.cc (form options, checks,
-// records, drafts), ui_photos.cc (photos), ui_sync.cc (sync).
+// records, drafts), ui_photos.cc (photos), ui_sync.cc (sync),
+// ui_inspections.cc (a regulator's joint inspections).
 //
 // Threads: cpp-httplib answers on a pool of threads; `mu` serialises every
 // use of the store (single-threaded). `sync_mu` guards the sync progress and
@@ -13,6 +14,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -56,6 +58,10 @@ struct UiServer::Impl {
   std::mutex sync_mu;  // the two below (never held while waiting for mu)
   v1::UiSync sync;     // progress of the running sync, or the last result
   std::thread sync_thread;
+  // Watchlist entries whose hit was shown and logged in this unlocked
+  // session ("<officer>|watchlist:<hash>"; guarded by `mu`): a form checked
+  // at every keystroke shows the same hit again without a new entry.
+  std::set<std::string> watchlist_logged;
 
   // A handler that needs the store unlocked: runs under `mu`, or answers
   // 423 locked.
@@ -82,11 +88,20 @@ struct UiServer::Impl {
   void SaveDraft(const httplib::Request& req, httplib::Response& res);
   void DeleteDraft(const httplib::Request& req, httplib::Response& res);
   void ChangeDraft(const httplib::Request& req, httplib::Response& res, bool remove);
+  // Logs the watchlist hits about to be shown (docs/storage-format.md
+  // "View log"), each entry once per unlocked session;
+  // false, with the answer sent, when they cannot be logged.
+  bool LogWatchlistHits(const v1::Record& r, const std::vector<v1::ValidationResult>& hits,
+                        httplib::Response& res);
 
   // ui_photos.cc
   void PhotoRoutes();
   void AddPhoto(const httplib::Request& req, httplib::Response& res);
   void GetPhoto(const httplib::Request& req, httplib::Response& res);
+
+  // ui_inspections.cc
+  void InspectionRoutes();
+  void ListInspections(const httplib::Request& req, httplib::Response& res);
 
   // ui_sync.cc
   void SyncRoutes();

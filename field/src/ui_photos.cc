@@ -76,6 +76,12 @@ void UiServer::Impl::GetPhoto(const httplib::Request& req, httplib::Response& re
     ui::SendError(res, 415, "unsupported_type", "file " + sha256 + " is not a photo");
     return;
   }
+  // A photo may show persons (evidence): logged before it is sent, as the
+  // hub names it ("photo:<sha256>").
+  if (Status st = store->LogView("photo:" + sha256); !st.ok()) {
+    ui::SendStoreError(res, st);
+    return;
+  }
   res.set_content(reinterpret_cast<const char*>(file->bytes.data()), file->bytes.size(),
                   file->info.media_type);
 }

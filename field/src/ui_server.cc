@@ -53,6 +53,9 @@ void SendStoreError(httplib::Response& res, const Status& st) {
     case Code::kConflict:
       SendError(res, 409, "conflict", st.message());
       return;
+    case Code::kUnauthorized:  // the enrolled role, or missing keys: "English / 中文"
+      SendError(res, 403, "not_allowed", st.message());
+      return;
     default:
       SendError(res, 500, "internal", st.ToString());
   }
@@ -139,6 +142,11 @@ v1::UiStatus UiServer::Impl::Snapshot() {
   if (store->unlocked()) {
     s.set_officer_id(store->officer_id());
     s.set_unsynced(ui::Unsynced(*store));
+    // What the screen offers depends on the enrolled role (docs/api.md).
+    if (auto hub = store->Hub(); hub.ok() && *hub) {
+      s.set_role((*hub)->enrollment.role());
+      s.set_agency((*hub)->enrollment.agency());
+    }
   }
   return s;
 }
@@ -155,6 +163,7 @@ void UiServer::Impl::Unlock(const httplib::Request& req, httplib::Response& res)
   Status st = store->Unlock(u.officer_id(), u.pin());
   sodium_memzero(u.mutable_pin()->data(), u.pin().size());
   if (st.ok()) {
+    watchlist_logged.clear();  // a new session: each hit shown is logged again
     res.set_content(sync::web::ApiJson(Snapshot()), "application/json");
     return;
   }
@@ -227,6 +236,7 @@ void UiServer::Impl::Routes() {
   FormRoutes();
   PhotoRoutes();
   SyncRoutes();
+  InspectionRoutes();
   server.Get(R"(/(.*))", [](const httplib::Request& req, httplib::Response& res) {
     const std::string path = req.path == "/" ? "/index.html" : req.path;
     if (const auto* file = sync::web::FindEmbedded(kEmbeddedFiles, kEmbeddedFileCount, path)) {

@@ -15,6 +15,7 @@
 namespace sweep::cli {
 
 using field::Store;
+using field::ViewDetail;
 
 namespace {
 
@@ -197,6 +198,20 @@ Status CmdRecord(const Globals& g, const RecordArgs& a) {
                                    ": nothing was saved");
   }
   SWEEP_ASSIGN_OR_RETURN(auto saved, store->Append(std::move(items)));
+  // Saved sealed; read back as this tablet may (its own agency's sections).
+  for (auto& r : saved) SWEEP_RETURN_IF_ERROR(store->OpenSections(&r).status());
+  // Watchlist hits are about to be printed: each entry hit is a look at a
+  // suspect's record, logged first (the records are saved either way).
+  std::vector<std::string> looked_up;
+  for (const auto& r : saved) {
+    std::vector<v1::ValidationResult> shown(r.validation().begin(), r.validation().end());
+    SWEEP_ASSIGN_OR_RETURN(auto entities, store->WatchlistEntities(r, shown));
+    looked_up.insert(looked_up.end(), entities.begin(), entities.end());
+  }
+  if (Status st = store->LogViews(looked_up, ViewDetail({{"by", "record"}})); !st.ok()) {
+    return st.WithContext(std::to_string(saved.size()) +
+                          " records were saved, but their watchlist hits are not shown");
+  }
   for (const auto& r : saved) {
     if (g.json) {
       std::cout << "{\"recordId\":\"" << r.record_id() << "\",\"version\":" << r.version()
@@ -213,6 +228,8 @@ Status CmdRecord(const Globals& g, const RecordArgs& a) {
 Status CmdList(const Globals& g) {
   SWEEP_ASSIGN_OR_RETURN(auto store, OpenUnlocked(g));
   SWEEP_ASSIGN_OR_RETURN(auto list, store->List());
+  SWEEP_RETURN_IF_ERROR(
+      store->LogView("list:records", ViewDetail({{"count", std::to_string(list.size())}})));
   for (const auto& r : list) {
     if (g.json) {
       std::cout << "{\"recordId\":\"" << r.record_id << "\",\"version\":" << r.version
@@ -244,6 +261,10 @@ Status CmdShow(const Globals& g, const std::string& id, bool history) {
     SWEEP_ASSIGN_OR_RETURN(auto rec, store->Get(id));
     versions.push_back(std::move(rec));
   }
+  // Logged (durably) before anything is printed: no entry, no output.
+  SWEEP_RETURN_IF_ERROR(store->LogView(
+      "record:" + id, ViewDetail({{"version", std::to_string(versions.back().version())},
+                                  {"history", history ? "all" : ""}})));
   for (const auto& r : versions) std::cout << schema::ToJson(r) << "\n";
   return Status::Ok();
 }
@@ -292,7 +313,11 @@ Status CmdInfo(const Globals& g) {
   SWEEP_ASSIGN_OR_RETURN(auto officers, store->Officers());
   std::cout << "device " << info.device_id << "\nsigning key " << info.sign_key_id
             << "\nformat version " << info.format_version << "\nrecords " << info.records << " ("
-            << info.versions << " versions)\nofficers " << officers.size()
+            << info.versions << " versions)";
+  if (info.purged_versions > 0) {
+    std::cout << "\npurged after sync " << info.purged_versions << " versions (retention)";
+  }
+  std::cout << "\nofficers " << officers.size()
             << "\nwrong PIN attempts " << info.failed_attempts << " of " << info.max_failed_attempts
             << "\n";
   return Status::Ok();
@@ -301,6 +326,14 @@ Status CmdInfo(const Globals& g) {
 Status CmdFind(const Globals& g, const std::string& kind, const std::string& value) {
   SWEEP_ASSIGN_OR_RETURN(auto store, OpenUnlocked(g));
   SWEEP_ASSIGN_OR_RETURN(auto ids, store->FindByIdentifier(kind, value));
+  // A search for a person: the records found name whom (the value is not
+  // logged, it would be the identifier in clear).
+  std::string found;
+  for (size_t i = 0; i < ids.size() && i < 20; ++i) found += (i ? "," : "") + ids[i];
+  SWEEP_RETURN_IF_ERROR(store->LogView(
+      "list:find", ViewDetail({{"kind", kind},
+                               {"found", std::to_string(ids.size())},
+                               {"records", found}})));
   for (const auto& id : ids) std::cout << id << "\n";
   if (ids.empty()) return Status::NotFound("no record carries that " + kind);
   return Status::Ok();
@@ -351,6 +384,7 @@ Status CmdSync(const Globals& g, const SyncArgs& a) {
   double secs = (Env::Default()->MonotonicMicros() - start) / 1e6;
   std::cout << "synced with " << url << ": " << summary->pushed << " versions sent";
   if (summary->duplicates > 0) std::cout << " (" << summary->duplicates << " already there)";
+  if (summary->views > 0) std::cout << ", " << summary->views << " views logged";
   if (summary->files > 0 || summary->chunks_sent > 0) {
     std::cout << ", " << summary->files << " files (" << summary->chunks_sent << " chunks) sent";
   }
@@ -358,6 +392,11 @@ Status CmdSync(const Globals& g, const SyncArgs& a) {
             << (summary->bytes_sent + summary->bytes_received) / 1024 << " KiB in "
             << summary->round_trips << " round trips, " << std::fixed << std::setprecision(2)
             << secs << " s; hub holds seq 1.." << summary->acked_seq << "\n";
+  if (summary->purged_records > 0 || summary->purged_files > 0) {
+    std::cout << "retention: " << summary->purged_records << " records and "
+              << summary->purged_files
+              << " photos the station holds were removed from this tablet\n";
+  }
   return Status::Ok();
 }
 

@@ -78,6 +78,11 @@ Status CmdFiles(const Globals& g);
 Status CmdToday(const Globals& g);
 Status CmdBuilding(const Globals& g, const std::string& address);
 
+// The joint inspections pulled to a regulator's tablet
+// (commands_inspections.cc): the shared company and premises facts and this
+// agency's own finding, per office sweep; --json: one object per line.
+Status CmdInspections(const Globals& g);
+
 // The tablet screen (commands_ui.cc, docs/api.md): serves it on
 // 127.0.0.1 and prints its address (with the per-launch key) until SIGINT or
 // SIGTERM; with `kiosk`, opens it in Chromium's kiosk mode.

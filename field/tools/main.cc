@@ -18,6 +18,10 @@ constexpr const char* kExitCodes = R"(Exit codes:
   3 not found                 9 conflict (stale edit, hub holds a different chain)
   4 verification failed      10 hub unreachable (records stay, sync again later)
   5 I/O error
+`record` exits 6 when the enrolled role may not record it (a regulator: office sweeps
+only; an officer: no dispositions or involvement in a case update), or when an office
+sweep's findings, persons or notes cannot be sealed (not enrolled: enroll first;
+enrolled by an older hub: re-enroll). Nothing is saved then.
 The PIN is asked on the terminal, or read from the first line of standard
 input with --pin-stdin. It is never taken from arguments or the environment.)";
 
@@ -145,6 +149,19 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"zh", "en"}));
     c->footer(kCoverageHelp);
   }
+  auto* c_inspections = app.add_subcommand(
+      "inspections",
+      "A regulator's tablet: the joint inspections (office sweeps) pulled from the station");
+  c_inspections->add_flag("--json", g.json, "One JSON object per inspection (JSON lines)");
+  c_inspections->add_option("--lang", lang, "Screen language: zh (default) or en")
+      ->check(CLI::IsMember({"zh", "en"}));
+  c_inspections->footer(
+      "Lists the office sweeps other agencies recorded with this tablet's agency, as the hub\n"
+      "sent them at the last sync: the company, its credit code, licence and premises, and\n"
+      "this agency's own finding. Other agencies' sections stay sealed and are only named\n"
+      "(\"已封存（公安）\" / \"sealed (police)\"); police tablets receive none.\n"
+      "Exit codes: 0 ok (also when there are none), 3 not enrolled, 6 wrong PIN, 7 locked,\n"
+      "8 store shredded, 4 a stored inspection does not open (sync again).");
   std::string check_kind, check_file;
   auto* c_check = app.add_subcommand("check", "Check identifiers, one per line (no store needed)");
   c_check->add_option("--kind", check_kind, "id | uscc | phone | bankcard")
@@ -211,6 +228,8 @@ int main(int argc, char** argv) {
     st = CmdBuilding(g, address);
   } else if (c_find->parsed()) {
     st = CmdFind(g, find_kind, find_value);
+  } else if (c_inspections->parsed()) {
+    st = CmdInspections(g);
   } else if (c_ui->parsed()) {
     st = CmdUi(g, ui);
   }

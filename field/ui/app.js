@@ -19,10 +19,15 @@ const state = {
   photos: [],       // the open form's photos: {sha256, mediaType, size, target, url}
   confirmations: [],  // office sweep: participants who confirmed, {signerId, agency, signerRole, label}
   building: null,   // UiBuilding on screen, or null
+  inspections: [],  // UiInspection: a regulator's joint inspections
 };
 
 const $ = (id) => document.getElementById(id);
 const w = (k) => WORDS[state.lang][k];
+// A regulator's tablet records office sweeps only and has no watchlist: no
+// rental check is offered; its joint inspections are listed instead.
+const isRegulator = () => Boolean(state.status && state.status.role === 'regulator');
+const agencyWord = (a) => w('agencies')[a] || a;
 
 function takeKey() {
   const m = /(?:^|[#&])key=([0-9a-f]{64})/.exec(location.hash);
@@ -57,6 +62,7 @@ function applyWords() {
   buildKeypad();
   render();
   renderToday();
+  renderInspections();
   renderBuilding();
   if (state.active && !$(state.active.id).hidden) { renderFormWords(); runCheck(); }
 }
@@ -158,7 +164,7 @@ function renderBuilding() {
                                   title: w('state')[u.state] }, u.room || u.unitKey);
       cell.addEventListener('click', () => {
         state.unit = u;
-        $('visit-unit').hidden = false;
+        $('visit-unit').hidden = isRegulator();
         $('office-unit').hidden = false;
         $('edit-unit').hidden = !u.recordId;
         const who = u.lastOfficerId ? u.lastOfficerId : '';
@@ -189,7 +195,38 @@ async function loadToday() {
   if (!r.ok) { handleLocked(r.error); return; }
   state.today = r.data;
   render();
+  await loadInspections();
   await loadDrafts();
+}
+
+// ---- a regulator's joint inspections (GET /api/inspections)
+
+async function loadInspections() {
+  state.inspections = [];
+  if (isRegulator()) {
+    const r = await api('GET', '/api/inspections');
+    if (r.ok) state.inspections = r.data.inspections || [];
+  }
+  renderInspections();
+}
+
+function renderInspections() {
+  const box = $('inspections-box');
+  box.hidden = !isRegulator();
+  if (box.hidden) return;
+  const list = $('inspections');
+  list.replaceChildren();
+  for (const i of state.inspections) {
+    const os = i.sweep || {};
+    list.append(el('li', { class: 'inspection', 'data-record': i.recordId },
+      el('div', { class: 'title' }, `${os.companyName || '—'} ${os.creditCode || ''}`),
+      el('div', {}, w('inspection_licence')(w('licences')[os.licence || 'LICENCE_STATUS_UNSPECIFIED'])),
+      el('div', { class: 'hint' }, (os.address && os.address.raw) || ''),
+      ...(os.findings || []).map((f) => el('div', { class: 'finding-line' },
+                                           w('inspection_finding')(agencyWord(f.agency), f.summary || ''))),
+      ...(i.sealed || []).map((a) => el('div', { class: 'sealed' }, w('sealed_section')(agencyWord(a))))));
+  }
+  if (!list.children.length) list.append(el('li', { class: 'hint' }, w('none')));
 }
 
 // The store locked itself (idle) or refused: back to the PIN.
@@ -221,6 +258,8 @@ function render() {
   if (state.active && !$(state.active.id).hidden) return;
   if (state.building) { show('building'); renderBuilding(); return; }
   show('today');
+  $('new-visit').hidden = isRegulator();
+  $('today').querySelector('.facts dt').textContent = w(isRegulator() ? 'inspector' : 'officer');
   renderToday();
   const me = (s.officers || []).find((o) => o.officerId === s.officerId);
   $('today-officer').textContent = me && me.name ? `${s.officerId} ${me.name}` : s.officerId;

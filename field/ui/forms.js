@@ -402,6 +402,12 @@ async function saveForm() {
       root.querySelector('.saved-msg').textContent = w(r.error.code);
       return;
     }
+    // Refused by the tablet's role or for want of keys ("English / 中文"),
+    // or a form the store cannot take: nothing was saved, the form stays.
+    if (r.error && (r.error.code === 'not_allowed' || r.error.code === 'bad_request')) {
+      root.querySelector('.saved-msg').textContent = `${w('not_saved')} ${said(r.error.message)}`;
+      return;
+    }
     handleLocked(r.error);
     return;
   }

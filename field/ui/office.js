@@ -13,11 +13,13 @@ const LICENCES = ['LICENCE_STATUS_UNSPECIFIED', 'LICENCE_STATUS_VALID', 'LICENCE
 const ROLES = ['法定代表人', '员工'];
 
 const agencyOptions = () => AGENCIES.map((a) => [a, w('agencies')[a]]);
+// New rows name this tablet's agency (a regulator records its own finding).
+const ownAgency = () => (state.status && AGENCIES.includes(state.status.agency) ? state.status.agency : 'police');
 
 function addParticipant(values) {
   const v = values || {};
   const row = el('div', { class: 'participant' },
-                 select(agencyOptions(), v.agency || 'police', { class: 'p-agency', 'aria-label': w('agency') }),
+                 select(agencyOptions(), v.agency || ownAgency(), { class: 'p-agency', 'aria-label': w('agency') }),
                  el('input', { class: 'p-id', placeholder: w('officer_id'), value: v.officerId || '' }),
                  el('input', { class: 'p-name', placeholder: w('name'), value: v.name || '' }));
   listRow($('o-participants'), row, renderCosign);
@@ -41,7 +43,7 @@ function addFinding(values) {
   const dispositions = el('div', { class: 'f-dispositions' });
   const add = el('button', { type: 'button', class: 'f-add-disposition' }, w('add_disposition'));
   const row = el('div', { class: 'finding' },
-                 select(agencyOptions(), v.agency || 'police', { class: 'f-agency', 'aria-label': w('agency') }),
+                 select(agencyOptions(), v.agency || ownAgency(), { class: 'f-agency', 'aria-label': w('agency') }),
                  el('textarea', { class: 'f-summary', rows: 2, placeholder: w('summary'), value: v.summary || '' }),
                  checks, dispositions, add);
   checks.dataset.ticked = JSON.stringify((v.indicators || []).map((i) => i.code));
@@ -157,7 +159,7 @@ FORMS.office = {
     $('o-address').value = address;
     for (const id of ['o-company', 'o-credit', 'o-registered', 'o-actual', 'o-notes', 'o-staff-registered', 'o-staff-present']) $(id).value = '';
     $('o-licence').value = LICENCES[0];
-    for (const id of ['o-participants', 'o-findings', 'o-persons']) $(id).replaceChildren();
+    for (const id of ['o-participants', 'o-findings', 'o-persons', 'o-sealed']) $(id).replaceChildren();
     $('o-cosign-msg').textContent = '';
     addParticipant();
     addPersonQuestioned();
@@ -175,6 +177,10 @@ FORMS.office = {
     for (const p of os.participants || []) addParticipant(p);
     if (!(os.participants || []).length) addParticipant();
     for (const f of os.findings || []) addFinding(f);
+    // Other agencies' sections this tablet cannot open: named, kept as they
+    // are by the store when this edit is saved.
+    $('o-sealed').replaceChildren(...(os.sections || []).map((s) =>
+      el('p', { class: 'sealed', 'data-agency': s.agency }, w('sealed_section')(w('agencies')[s.agency] || s.agency))));
     for (const p of os.persons || []) addPersonQuestioned(p);
     if (!(os.persons || []).length) addPersonQuestioned();
     // A draft keeps the confirmations; a saved version's signatures were
@@ -208,6 +214,9 @@ FORMS.office = {
     document.querySelectorAll('#office .p-name').forEach((i) => { i.placeholder = w('name'); });
     document.querySelectorAll('#office .f-summary').forEach((i) => { i.placeholder = w('summary'); });
     document.querySelectorAll('#office .f-add-disposition').forEach((b) => { b.textContent = w('add_disposition'); });
+    document.querySelectorAll('#o-sealed .sealed').forEach((p) => {
+      p.textContent = w('sealed_section')(w('agencies')[p.dataset.agency] || p.dataset.agency);
+    });
     renderCosign();
   },
   persons() { return personsQuestioned(); },

@@ -137,6 +137,27 @@ Object.assign(WORDS.zh, {
   conflict: '这条记录已有更新的版本，请返回后重新打开再修改。',
   not_found: '本机没有这条记录。',
 });
+// Agency sections and a regulator's joint inspections (issue 7).
+Object.assign(WORDS.zh, {
+  sealed_section: (a) => `已封存（${a}）`,
+  inspector: '检查人员',
+  not_saved: '未保存：',
+  not_allowed: '本机的角色不能保存这条记录。',
+  inspections: '联合检查',
+  inspections_hint: '其他部门与本部门联合检查的单位：共享的单位信息和本部门的检查情况。',
+  inspection_licence: (l) => `营业执照：${l}`,
+  inspection_finding: (a, s) => `${a}：${s}`,
+});
+Object.assign(WORDS.en, {
+  sealed_section: (a) => `sealed (${a})`,
+  inspector: 'Inspector',
+  not_saved: 'Not saved:',
+  not_allowed: 'This tablet\'s role may not save this record.',
+  inspections: 'Joint inspections',
+  inspections_hint: 'Companies inspected jointly with your agency: the shared company facts and your agency\'s finding.',
+  inspection_licence: (l) => `Licence: ${l}`,
+  inspection_finding: (a, s) => `${a}: ${s}`,
+});
 Object.assign(WORDS.en, {
   new_office: '+ New office sweep', office_unit: 'Office sweep here', edit_unit: 'Open this tablet\'s record',
   office_title: 'Office sweep (joint inspection)', company: 'Company name', credit_code: 'Unified social credit code',

@@ -6,7 +6,10 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <charconv>
+#include <set>
+#include <tuple>
 
 namespace sweep::hub {
 
@@ -17,17 +20,6 @@ constexpr const char* kWhatToDo =
     " The audit log was changed outside sweep-hub: keep the database file (with its -wal file) "
     "as evidence, tell the station's security officer, and compare with the last backup and "
     "with the head noted in the day's report.";
-
-void PutU32(Bytes* out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<uint8_t>(v >> shift));
-}
-void PutU64(Bytes* out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<uint8_t>(v >> shift));
-}
-void PutText(Bytes* out, const std::string& s) {
-  PutU32(out, static_cast<uint32_t>(s.size()));
-  out->insert(out->end(), s.begin(), s.end());
-}
 
 std::string Hex(const std::string& bytes) {
   return crypto::ToHex(Bytes(bytes.begin(), bytes.end()));
@@ -45,32 +37,12 @@ AuditProblem Problem(std::string kind, const v1::AuditEntry& at, uint64_t seq, s
 }  // namespace
 
 Bytes AuditHash(const v1::AuditEntry& e) {
-  Bytes in(kAuditDomain.begin(), kAuditDomain.end());
-  in.insert(in.end(), e.prev_hash().begin(), e.prev_hash().end());
-  PutText(&in, e.chain());
-  PutU64(&in, e.seq());
-  PutU64(&in, static_cast<uint64_t>(e.at_ms()));
-  for (const std::string* s :
-       {&e.actor(), &e.actor_role(), &e.device(), &e.action(), &e.entity(), &e.detail()}) {
-    PutText(&in, *s);
-  }
-  auto h = crypto::Hash({crypto::ByteView(in)});
+  auto h = sync::AuditHash(e);
   return Bytes(h.begin(), h.end());
 }
 
 std::string AuditDetail(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string out = "{";
-  for (const auto& [key, value] : fields) {
-    google::protobuf::Value k, v;
-    k.set_string_value(key);
-    v.set_string_value(value);
-    std::string kj, vj;
-    (void)google::protobuf::util::MessageToJsonString(k, &kj);
-    (void)google::protobuf::util::MessageToJsonString(v, &vj);
-    if (out.size() > 1) out += ",";
-    out += kj + ":" + vj;
-  }
-  return out + "}";
+  return sync::AuditDetailJson(fields);
 }
 
 Result<AuditAnchor> ParseAuditAnchor(const std::string& text) {
@@ -208,7 +180,32 @@ Result<std::vector<v1::AuditEntry>> AuditLog::ForEntity(const std::string& entit
 }
 
 Result<std::vector<v1::AuditEntry>> AuditLog::Find(const AuditQuery& query) {
-  return store_->FindAudit(query);
+  SWEEP_ASSIGN_OR_RETURN(auto out, store_->FindAudit(query));
+  // A person asked for: the tablets' views of the records that mention it.
+  const bool bare = !query.entity.empty() && query.entity.find(':') == std::string::npos;
+  const bool person = query.entity.rfind("person:", 0) == 0;
+  if (!bare && !person) return out;
+  auto mentions = store_->MergeEntityMentions(person ? query.entity.substr(7) : query.entity);
+  if (!mentions.ok() && mentions.status().code() == Code::kNotFound) return out;
+  if (!mentions.ok()) return mentions.status().WithContext("the persons' records");
+  std::set<std::string> records;
+  for (const MergeMentionView& m : *mentions) records.insert(m.mention.record_id);
+  std::set<std::pair<std::string, uint64_t>> seen;
+  for (const auto& e : out) seen.insert({e.chain(), e.seq()});
+  for (const std::string& record_id : records) {
+    AuditQuery q = query;
+    q.entity = "record:" + record_id;
+    SWEEP_ASSIGN_OR_RETURN(auto views, store_->FindAudit(q));
+    for (auto& e : views) {
+      if (seen.insert({e.chain(), e.seq()}).second) out.push_back(std::move(e));
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const v1::AuditEntry& a, const v1::AuditEntry& b) {
+    return std::forward_as_tuple(a.at_ms(), a.chain(), a.seq()) <
+           std::forward_as_tuple(b.at_ms(), b.chain(), b.seq());
+  });
+  if (out.size() > query.limit) out.resize(query.limit);
+  return out;
 }
 
 Result<std::optional<v1::AuditEntry>> AuditLog::Head() {

@@ -17,6 +17,11 @@ AuditActor ActorOf(const Session& session);
 // `out` when it is not a 200 or its entry was appended; else a 500.
 DashResponse Audited(Ctx& c, DashResponse out, std::string_view action, const std::string& entity,
                      const std::string& detail = "{}");
+// A refused request (403 forbidden: the role may not use `route`), as
+// action "denied" on what was asked for: the entity the request named
+// (person:…, premises:…) or "route:<route>". Fail closed: when the entry
+// cannot be stored the answer is a 500, never the data.
+DashResponse Denied(Ctx& c, DashResponse refusal, const std::string& route);
 // Sign-in: "sign_in" (`role` known) or "sign_in_failed" with why. A failed
 // append fails a successful sign-in; a failure's entry is best effort.
 Status AuditSignIn(HubService* service, const std::string& user_id, const std::string& role,

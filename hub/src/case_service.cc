@@ -157,7 +157,7 @@ Result<cases::CaseFile> CaseService::LoadFile(const cases::CaseOptions& options,
     SWEEP_ASSIGN_OR_RETURN(auto page, store_->ReadIngested(after, kPage, &last));
     for (const StoredVersion& v : page) {
       v1::Record record;
-      if (!record.ParseFromArray(v.record.data(), static_cast<int>(v.record.size()))) {
+      if (!record.ParseFromArray(v.Readable().data(), static_cast<int>(v.Readable().size()))) {
         ++*unreadable;  // the ingest checked it; counted, never fatal
         continue;
       }

@@ -44,6 +44,8 @@ constexpr Route kRoutes[] = {
     {"POST", "review/decide", Right::kDecide, dash::Decide},
     {"POST", "devices/enroll", Right::kDevices, dash::Enroll},
     {"POST", "devices/revoke", Right::kDevices, dash::Revoke},
+    {"GET", "inspections", Right::kInspections, dash::Inspections},
+    {"GET", "export", Right::kInspections, dash::Export},
 };
 
 bool SameSecret(const std::string& a, const std::string& b) {
@@ -186,6 +188,10 @@ struct Dashboard::Impl {
       sessions.EndUser(session->user_id);
       return Error(401, "unauthenticated", "the account was disabled or removed");
     }
+    if (user->role != session->role || user->agency != session->agency) {
+      sessions.EndUser(session->user_id);
+      return Error(401, "unauthenticated", "the account's role changed: sign in again");
+    }
     if (req.method == "POST" && !SameSecret(req.csrf_token, session->csrf)) {
       return Error(403, "csrf",
                    "missing or wrong X-CSRF-Token: reload the page (it takes the token from "
@@ -212,11 +218,13 @@ struct Dashboard::Impl {
       if (req.method != r.method) {
         return Error(405, "bad_request", "use " + std::string(r.method) + " for " + req.path);
       }
-      if (!dash::Allowed(session.role, r.right)) {
-        return Error(403, "forbidden", "your role (" + session.role + ") may not use " + req.path);
-      }
       DashResponse log;
       Ctx c{service, &cache, session, req, &log};
+      if (!dash::Allowed(session.role, r.right)) {
+        return dash::Denied(
+            c, Error(403, "forbidden", "your role (" + session.role + ") may not use " + req.path),
+            route);
+      }
       DashResponse out = r.call(c);
       out.load_ms = log.load_ms;
       return out;

@@ -58,19 +58,6 @@ std::vector<std::pair<std::string, const cases::Link*>> PersonsAt(const cases::C
   return out;
 }
 
-v1::DashDenSummary DenSummaryOf(const cases::CaseView& view, const cases::Premises& p) {
-  v1::DashDenSummary s;
-  s.set_key(p.key);
-  s.set_address(p.address.raw().empty() ? p.key : p.address.raw());
-  s.set_kind(p.kind);
-  s.set_status(std::string(cases::DenStatusName(p.status)));
-  s.set_version(p.version);
-  s.set_last_visit_ms(p.last_visit_ms);
-  s.set_suspected_ms(p.suspected_ms);
-  s.set_indicators(static_cast<int32_t>(p.indicators.size()));
-  s.set_persons(static_cast<int32_t>(PersonsAt(view, "premises:" + p.key).size()));
-  return s;
-}
 
 // The winning version of each visit's record, parsed (records that cannot
 // be read are left out).
@@ -83,7 +70,7 @@ std::map<std::string, v1::Record> RecordsOf(HubStore* store,
     for (const StoredVersion& sv : *versions) {
       if (sv.version != v->version) continue;
       v1::Record r;
-      if (r.ParseFromArray(sv.record.data(), static_cast<int>(sv.record.size()))) {
+      if (r.ParseFromArray(sv.Readable().data(), static_cast<int>(sv.Readable().size()))) {
         out[v->record_id] = std::move(r);
       }
     }
@@ -192,6 +179,20 @@ bool Contains(const std::string& hay, const std::string& needle) {
 }
 
 }  // namespace
+
+v1::DashDenSummary DenSummaryOf(const cases::CaseView& view, const cases::Premises& p) {
+  v1::DashDenSummary s;
+  s.set_key(p.key);
+  s.set_address(p.address.raw().empty() ? p.key : p.address.raw());
+  s.set_kind(p.kind);
+  s.set_status(std::string(cases::DenStatusName(p.status)));
+  s.set_version(p.version);
+  s.set_last_visit_ms(p.last_visit_ms);
+  s.set_suspected_ms(p.suspected_ms);
+  s.set_indicators(static_cast<int32_t>(p.indicators.size()));
+  s.set_persons(static_cast<int32_t>(PersonsAt(view, "premises:" + p.key).size()));
+  return s;
+}
 
 void SetSource(const cases::Source& s, v1::DashSource* out) {
   out->set_record_id(s.record_id);

@@ -208,7 +208,9 @@ DashResponse Enroll(Ctx& c) {
   if (ttl < 1 || ttl > 7 * 24 * 60)
     return BadField("ttlMinutes", "give 1 to 10080 minutes (0: 60)");
   const int64_t now = c.service->env()->NowMillis();
-  auto code = c.service->CreateEnrollCode(in.officer_id(), agency, "officer", ttl * 60'000);
+  // Another agency's tablet is a regulator's (docs/security.md "Who may do what").
+  const std::string role = agency == "police" ? "officer" : "regulator";
+  auto code = c.service->CreateEnrollCode(in.officer_id(), agency, role, ttl * 60'000);
   if (!code.ok()) return FromStatus(code.status());
   v1::DashEnrollCode done;
   done.set_code(*code);

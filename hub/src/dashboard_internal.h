@@ -58,6 +58,8 @@ enum class Right {
   kCases,     // dens, persons, suspects, graph, review, photos: supervisor, admin
   kDecide,    // den status, dispositions, review decisions: supervisor, admin
   kDevices,   // devices list, enroll, revoke: supervisor, admin
+  kInspections,  // joint inspections and their export: every role (a
+                 // regulator its own agency's only)
 };
 bool Allowed(std::string_view role, Right right);
 
@@ -164,8 +166,11 @@ DashResponse DenStatus(Ctx& c);
 DashResponse Disposition(Ctx& c);
 DashResponse Enroll(Ctx& c);
 DashResponse Revoke(Ctx& c);
+DashResponse Inspections(Ctx& c);
+DashResponse Export(Ctx& c);
 
 // A person's summary as lists show it (`role`: in a den's detail).
+v1::DashDenSummary DenSummaryOf(const cases::CaseView& view, const cases::Premises& p);
 v1::DashPersonSummary SummaryOf(const cases::PersonCase& p, const std::string& role = "");
 void SetSource(const cases::Source& s, v1::DashSource* out);
 void SetLink(const cases::Link& l, v1::DashLink* out);

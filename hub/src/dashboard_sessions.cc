@@ -71,6 +71,7 @@ bool Allowed(std::string_view role, Right right) {
   const bool staff = role == "supervisor" || role == "admin";
   switch (right) {
     case Right::kOverview:
+    case Right::kInspections:
       return staff || role == "regulator";
     case Right::kCases:
     case Right::kDecide:

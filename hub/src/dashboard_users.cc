@@ -103,13 +103,7 @@ Status Accounts::Add(const std::string& user_id, const std::string& name, const 
                                    "': give 1 to 64 letters, digits, '.', '_' or '-'");
   }
   if (name.empty()) return Status::InvalidArgument("--name: give the person's name");
-  if (!IsDashboardRole(role)) {
-    return Status::InvalidArgument("--role '" + role + "': give supervisor, admin or regulator");
-  }
-  if (!IsAgency(agency)) {
-    return Status::InvalidArgument("--agency '" + agency +
-                                   "': give police, market_regulation, tax or commerce");
-  }
+  SWEEP_RETURN_IF_ERROR(CheckRoleAgency(role, agency));
   SWEEP_RETURN_IF_ERROR(CheckPassword(password));
   UserRow u;
   u.user_id = user_id;
@@ -126,6 +120,33 @@ Status Accounts::SetPassword(const std::string& user_id, std::string_view passwo
   SWEEP_RETURN_IF_ERROR(store_->GetUser(user_id).status());
   SWEEP_ASSIGN_OR_RETURN(std::string hash, Hash(password));
   return store_->SetUserPassword(user_id, hash);
+}
+
+Status Accounts::CheckRoleAgency(const std::string& role, const std::string& agency) {
+  if (!IsDashboardRole(role)) {
+    return Status::InvalidArgument("--role '" + role + "': give supervisor, admin or regulator");
+  }
+  if (!IsAgency(agency)) {
+    return Status::InvalidArgument("--agency '" + agency +
+                                   "': give police, market_regulation, tax or commerce");
+  }
+  // A regulator belongs to another agency; a supervisor or admin to the police.
+  if ((role == "regulator") != (agency != "police")) {
+    return Status::InvalidArgument(
+        role == "regulator"
+            ? "--agency: a regulator belongs to market_regulation, tax or commerce"
+            : "--agency: a " + role + " belongs to the police; other agencies' staff are "
+                                      "--role regulator");
+  }
+  return Status::Ok();
+}
+
+Result<std::string> Accounts::SetRole(const std::string& user_id, const std::string& role,
+                                      const std::string& agency) {
+  SWEEP_RETURN_IF_ERROR(CheckRoleAgency(role, agency));
+  SWEEP_ASSIGN_OR_RETURN(UserRow user, store_->GetUser(user_id));
+  SWEEP_RETURN_IF_ERROR(store_->SetUserRole(user_id, role, agency));
+  return user.role + "/" + user.agency;
 }
 
 Status Accounts::Disable(const std::string& user_id) {

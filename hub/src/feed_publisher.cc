@@ -77,7 +77,10 @@ Result<PublishStats> FeedPublisher::PublishConfig() {
     // Never configured: tablets use the same defaults, nothing to send.
     if (!settings.stored) return PublishStats{};
     desired[{"all", "config", "ledger"}] = ToBytes(settings.proto.SerializeAsString());
-    SWEEP_ASSIGN_OR_RETURN(auto current, store_->ReadFeedState({{"config"}, {"all"}, {}}));
+    // Key "ledger" only: other config items (e.g. "retention", retention.cc)
+    // have publishers of their own and must not be tombstoned here.
+    SWEEP_ASSIGN_OR_RETURN(auto current,
+                           store_->ReadFeedState({{"config"}, {"all"}, {"ledger"}}));
     std::vector<FeedItemRow> items = DiffFeed(current, desired);
     if (items.empty()) return PublishStats{};
     Status st = store_->PublishFeed(items, revision);

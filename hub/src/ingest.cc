@@ -6,6 +6,8 @@
 #include "request.h"
 #include "sweep/sync/chain.h"
 #include "sweep/sync/protocol.h"
+#include "sweep/sync/roles.h"
+#include "sweep/sync/sections.h"
 #include "sweep/v1/record.pb.h"
 #include "sweep/v1/sync.pb.h"
 
@@ -29,6 +31,19 @@ std::optional<Reply> HubService::CheckStored(Request& r, const v1::SealedVersion
     return Fail(r, 500, sync::err::kInternal, "stored version unreadable");
   }
   if ((*stored)->record == plain) return std::nullopt;  // a harmless duplicate
+  // Retention may have replaced R by its redaction (docs/hub-storage.md
+  // "Retention"); the entry hash still proves R: the same bytes re-sent
+  // chain to the same entry from the previous one.
+  Digest prev{};
+  if (sv.seq() > 1) {
+    auto before = store_->GetVersion(id, sv.seq() - 1);
+    if (!before.ok() || !*before || (*before)->entry_hash.size() != prev.size()) {
+      return Fail(r, 500, sync::err::kInternal, "stored version unreadable");
+    }
+    std::copy((*before)->entry_hash.begin(), (*before)->entry_hash.end(), prev.begin());
+  }
+  const Digest again = sync::EntryHash(id, sv.seq(), prev, sync::RecordHash(plain));
+  if (crypto::Equal((*stored)->entry_hash, crypto::ByteView(again))) return std::nullopt;
   (void)store_->AddAlert({env_->NowMillis(), id, "fork",
                           "a different version was sent for seq " + std::to_string(sv.seq()) +
                               " (tampering or a restored tablet)"});
@@ -55,9 +70,30 @@ std::optional<Reply> HubService::CheckFresh(Request& r, const v1::SealedVersion&
     return Fail(r, 422, sync::err::kBrokenChain,
                 "seq " + std::to_string(sv.seq()) + " does not hold the record it names");
   }
+  const std::string at = "seq " + std::to_string(sv.seq()) + " (record " + rec->record_id() + ")";
+  if (Status may = sync::roles::MayRecord(r.device.role, *rec); !may.ok()) {
+    (void)store_->AddAlert({env_->NowMillis(), id, "forbidden", at + ": " + may.message()});
+    return Fail(r, 403, sync::err::kForbidden, at + ": " + may.message());
+  }
+  // Sealed agency sections (sync/sections.h): the hub holds every agency's
+  // key, opens them all and keeps the opened copy beside R.
+  Bytes opened;
+  if (rec->has_office_sweep() && rec->office_sweep().sections_size() > 0) {
+    v1::Record copy;
+    copy.CopyFrom(*rec);
+    auto sealed = sync::sections::Open(&copy, agency_keys_.Secret());
+    if (!sealed.ok() || *sealed != 0) {
+      return Fail(r, 422, sync::err::kBrokenChain,
+                  at + ": " +
+                      (sealed.ok() ? std::string("a section names an agency the hub does not know")
+                                   : sealed.status().message()));
+    }
+    opened = ToBytes(copy.SerializeAsString());
+  }
   Digest eh = sync::EntryHash(id, sv.seq(), prev, sync::RecordHash(plain));
   *out = {id, sv.seq(), rec->record_id(), rec->version(), std::move(plain),
           Bytes(eh.begin(), eh.end()), ToBytes(sv.head_sig()), env_->NowMillis()};
+  out->opened = std::move(opened);
   if (!out->head_sig.empty() &&
       !crypto::VerifySignature(r.device.sign_pk, sync::HeadMessage(id, sv.seq(), eh),
                                out->head_sig)) {
@@ -149,8 +185,15 @@ Reply HubService::Pull(Request& r) {
     return Fail(r, 400, sync::err::kMalformed, "pull body is not a PullRequest");
   }
   uint32_t limit = req.limit() == 0 ? 500 : std::min(req.limit(), sync::kMaxPullLimit);
-  std::vector<std::string> audiences = {"all", "officer:" + r.device.officer_id, "device:" + id};
-  auto items = store_->ReadFeed(audiences, req.cursor(), limit + 1);
+  std::vector<std::string> audiences = {"all", "officer:" + r.device.officer_id, "device:" + id,
+                                        "agency:" + r.device.agency};
+  // A regulator's tablet gets no police data: no watchlist, no revisits of
+  // rental units, no unit states naming officers (docs/protocol.md §10.2).
+  std::vector<std::string> kinds;
+  if (r.device.role == sync::roles::kRegulator) {
+    kinds = {"assignment", "config", "command", "inspection"};
+  }
+  auto items = store_->ReadFeed(audiences, req.cursor(), limit + 1, kinds);
   if (!items.ok()) return Fail(r, 500, sync::err::kInternal, items.status().message());
   v1::PullResponse resp;
   resp.set_next_cursor(req.cursor());

@@ -9,6 +9,9 @@
 
 #include "feed_publisher.h"
 #include "register_rules.h"
+#include "sweep/hub/agency_keys.h"
+#include "sweep/sync/sections.h"
+#include "sweep/v1/sync.pb.h"
 #include "sweep/v1/record.pb.h"
 
 namespace sweep::hub {
@@ -42,6 +45,7 @@ struct LedgerService::Step {
   std::map<std::string, std::string> device;  // record id -> device that pushed it
   std::map<std::string, BuildingRow> buildings;
   std::map<UnitId, std::vector<Visit>> units;  // affected units and all their visits
+  std::map<std::string, v1::Record> sweeps;    // record id -> newest office sweep (opened)
 };
 
 LedgerService::LedgerService(HubStore* store, Env* env, LedgerServiceOptions options)
@@ -54,12 +58,13 @@ namespace {
 // The newest version per record among `versions` that are records with a body.
 void ParseVersions(const std::vector<StoredVersion>& versions,
                    const schema::AddressContext& context, std::map<std::string, Visit>* fresh,
-                   std::map<std::string, std::string>* device, uint64_t* unreadable) {
+                   std::map<std::string, std::string>* device,
+                   std::map<std::string, v1::Record>* sweeps, uint64_t* unreadable) {
   v1::Record record;
   for (const StoredVersion& v : versions) {
     record.Clear();
     std::optional<Visit> visit;
-    if (record.ParseFromArray(v.record.data(), static_cast<int>(v.record.size()))) {
+    if (record.ParseFromArray(v.Readable().data(), static_cast<int>(v.Readable().size()))) {
       visit = ledger::VisitOf(record, context);
     }
     if (!visit) {
@@ -69,6 +74,7 @@ void ParseVersions(const std::vector<StoredVersion>& versions,
     auto it = fresh->find(visit->record_id);
     if (it != fresh->end() && it->second.version >= visit->version) continue;
     (*device)[visit->record_id] = v.device_id;
+    if (record.has_office_sweep()) (*sweeps)[visit->record_id].Swap(&record);
     (*fresh)[visit->record_id] = std::move(*visit);
   }
 }
@@ -131,7 +137,7 @@ Status LedgerService::PrepareStep(Step* s) {
   if (versions.empty()) return Status::Ok();
   SWEEP_ASSIGN_OR_RETURN(s->settings, internal::LoadSettings(store_));
   s->now_ms = env_->NowMillis();
-  ParseVersions(versions, {s->settings.default_division}, &s->fresh, &s->device,
+  ParseVersions(versions, {s->settings.default_division}, &s->fresh, &s->device, &s->sweeps,
                 &s->stats.unreadable);
   std::vector<std::string> ids;
   for (const auto& [id, v] : s->fresh) ids.push_back(id);
@@ -193,6 +199,48 @@ Status GatherVisits(HubStore* store, const std::map<std::string, Visit>& fresh,
 
 }  // namespace
 
+// Each joint inspection goes to the tablets of every other agency that took
+// part, as its shared view: company and premises facts, and that agency's
+// own section sealed to its key (sync/sections.h). A newer version that no
+// longer names an agency takes the inspection back from it (tombstone).
+namespace {
+Status DesireInspections(HubStore* store, std::unique_ptr<AgencyKeys>* agency_keys,
+                         const std::map<std::string, v1::Record>& sweeps,
+                         const std::map<std::string, Visit>& fresh, internal::DesiredFeed* desired,
+                         std::vector<FeedStateRow>* current) {
+  FeedStateQuery q{{"inspection"}, {}, {}};
+  for (const auto& [id, record] : sweeps) {
+    if (fresh.count(id)) q.keys.push_back(id);
+  }
+  if (q.keys.empty()) return Status::Ok();
+  if (!*agency_keys) {
+    SWEEP_ASSIGN_OR_RETURN(AgencyKeys keys, AgencyKeys::Load(store));
+    *agency_keys = std::make_unique<AgencyKeys>(std::move(keys));
+  }
+  for (const std::string& id : q.keys) {
+    const v1::Record& record = sweeps.at(id);
+    const v1::OfficeSweep& sweep = record.office_sweep();
+    std::set<std::string> agencies;
+    for (const auto& p : sweep.participants()) agencies.insert(p.agency());
+    for (const auto& f : sweep.findings()) agencies.insert(f.agency());
+    for (const std::string& agency : agencies) {
+      const crypto::BoxKeyPair* key = (*agency_keys)->Of(agency);
+      if (agency == "police" || key == nullptr) continue;
+      v1::Inspection item;
+      item.set_record_id(id);
+      item.set_version(record.version());
+      item.set_officer_id(record.officer_id());
+      *item.mutable_sweep() =
+          sync::sections::SharedView(sweep, record, agency, key->public_key);
+      (*desired)[{"agency:" + agency, "inspection", id}] = ToBytes(item.SerializeAsString());
+    }
+  }
+  SWEEP_ASSIGN_OR_RETURN(auto held, store->ReadFeedState(q));
+  for (FeedStateRow& row : held) current->push_back(std::move(row));
+  return Status::Ok();
+}
+}  // namespace
+
 Result<CatchUpStats> LedgerService::RunStep() {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     Step s;
@@ -223,6 +271,8 @@ Result<CatchUpStats> LedgerService::RunStep() {
       s.batch.units.push_back(std::move(row));
     }
     SWEEP_ASSIGN_OR_RETURN(auto current, store_->ReadFeedState(current_q));
+    SWEEP_RETURN_IF_ERROR(
+        DesireInspections(store_, &agency_keys_, s.sweeps, s.fresh, &desired, &current));
     s.batch.feed = internal::DiffFeed(current, desired);
     for (auto& [id, v] : s.fresh) {
       s.batch.visit_devices.push_back(s.device[id]);

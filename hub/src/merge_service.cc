@@ -50,7 +50,7 @@ std::unordered_map<std::string, Fresh> ParseVersions(const std::vector<StoredVer
   v1::Record record;
   for (const StoredVersion& v : versions) {
     record.Clear();
-    if (!record.ParseFromArray(v.record.data(), static_cast<int>(v.record.size())) ||
+    if (!record.ParseFromArray(v.Readable().data(), static_cast<int>(v.Readable().size())) ||
         record.record_id().empty()) {
       ++*unreadable;
       continue;

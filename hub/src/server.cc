@@ -138,7 +138,7 @@ Result<std::unique_ptr<Server>> Server::Create(HubService* service, const Server
   });
   Impl* raw = impl.get();
   raw->Route(sync::kPathEnroll, [service](const std::string& b) { return service->Enroll(b); });
-  for (const char* method : {"push", "pull", "chunks.query", "chunks.put"}) {
+  for (const char* method : {"push", "pull", "chunks.query", "chunks.put", "views"}) {
     std::string m = method;
     raw->Route(sync::PathForMethod(m),
                [service, m](const std::string& b) { return service->Handle(m, b); });

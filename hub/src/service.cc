@@ -51,7 +51,8 @@ HubService::HubService(std::unique_ptr<HubStore> store, Env* env, HubKeys keys)
       keys_(std::move(keys)),
       sign_sk_(crypto::SecretBuffer::CopyOf(keys_.sign_sk)),
       box_sk_(crypto::SecretBuffer::CopyOf(keys_.box_sk)),
-      watchlist_key_(crypto::SecretBuffer::CopyOf(keys_.watchlist_key)) {
+      watchlist_key_(crypto::SecretBuffer::CopyOf(keys_.watchlist_key)),
+      agency_keys_(AgencyKeys::Derive(box_sk_)) {
   // Only the guarded copies are used from here on.
   sodium_memzero(keys_.sign_sk.data(), keys_.sign_sk.size());
   sodium_memzero(keys_.box_sk.data(), keys_.box_sk.size());
@@ -97,6 +98,15 @@ Result<std::string> HubService::CreateEnrollCode(const std::string& officer_id,
   if (std::find(std::begin(kRoles), std::end(kRoles), role) == std::end(kRoles)) {
     return Status::InvalidArgument("unknown role '" + role +
                                    "': use officer, supervisor, regulator or admin");
+  }
+  // A regulator belongs to another agency; every police role to the police.
+  if ((role == "regulator") != (agency != "police")) {
+    return Status::InvalidArgument(
+        role == "regulator" ? "a regulator belongs to market_regulation, tax or commerce: give "
+                              "--agency"
+                            : "role " + role + " with agency " + agency +
+                                  " is not one Sweep knows: other agencies' staff enroll with "
+                                  "--role regulator");
   }
   if (ttl_ms <= 0 || ttl_ms > 30LL * 24 * 3600 * 1000) {
     return Status::InvalidArgument("a code must expire within 30 days");
@@ -262,7 +272,19 @@ Reply HubService::Enrolled(const Device& d, ByteView mac) {
   resp.set_agency(d.agency);
   resp.set_role(d.role);
   resp.set_hub_time_ms(env_->NowMillis());
-  resp.set_watchlist_key(ToString(crypto::BoxSeal(watchlist_key_.view(), d.box_pk)));
+  // A regulator's tablet gets no watchlist (it would reveal whom the
+  // police suspect), hence no key to hash identifiers with.
+  if (d.role != "regulator") {
+    resp.set_watchlist_key(ToString(crypto::BoxSeal(watchlist_key_.view(), d.box_pk)));
+  }
+  for (const auto& [agency, pk] : agency_keys_.Public()) {
+    v1::AgencyKey* k = resp.add_agency_keys();
+    k->set_agency(agency);
+    k->set_public_key(std::string(pk.begin(), pk.end()));
+  }
+  if (const crypto::BoxKeyPair* own = agency_keys_.Of(d.agency)) {
+    resp.set_agency_sk(ToString(crypto::BoxSeal(own->secret_key.view(), d.box_pk)));
+  }
   v1::SignedEnrollResponse out;
   out.set_body(resp.SerializeAsString());
   auto sig = crypto::Sign(sign_sk_, sync::EnrolledTranscript(mac, AsBytes(out.body())));
@@ -323,6 +345,7 @@ Reply HubService::Handle(std::string_view method, std::string_view body) {
   if (requests_.fetch_add(1) % 512 == 0) (void)store_->ForgetNonces(now);  // keep the table small
   if (method == "push") return Push(r);
   if (method == "pull") return Pull(r);
+  if (method == "views") return Views(r);
   if (method == "chunks.query") return ChunksQuery(r);
   if (method == "chunks.put") return ChunksPut(r);
   return Fail(r, 404, sync::err::kNotFound, "no such method");

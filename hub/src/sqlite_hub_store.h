@@ -7,7 +7,8 @@
 // sqlite_hub_store_merge.cc (the person merge tables of version 3) and
 // sqlite_hub_store_cases.cc (the case tables of version 4) and
 // sqlite_hub_store_users.cc (the dashboard accounts of version 5) and
-// sqlite_hub_store_audit.cc (the audit log of version 6). The rest of the program
+// sqlite_hub_store_audit.cc (the audit log of version 6) and
+// sqlite_hub_store_retention.cc (retention, version 8). The rest of the program
 // sees only HubStore and OpenSqliteHubStore.
 //
 // Thread-safety: every public method holds mu_ for its whole run, so the one
@@ -28,7 +29,7 @@
 namespace sweep::hub {
 
 // meta.schema_version of the files this build reads and writes.
-inline constexpr int64_t kHubSchemaVersion = 6;
+inline constexpr int64_t kHubSchemaVersion = 8;
 
 // Creates the tables schema version 2 added (register and ledger), in the
 // caller's transaction: for a new file and for the migration from version 1.
@@ -47,6 +48,17 @@ Status CreateUserSchema(sql::Db* db);
 // transaction: for a new file and for the migration from version 5.
 // Idempotent (IF NOT EXISTS).
 Status CreateAuditSchema(sql::Db* db);
+// Creates what schema version 7 added (the opened copies of records with
+// agency sections), in the caller's transaction: for a new file and for the
+// migration from version 6. Idempotent (IF NOT EXISTS).
+Status CreateSectionsSchema(sql::Db* db);
+// Creates what schema version 8 added (retention: purged records and
+// photos, runs), in the caller's transaction: for a new file and for the
+// migration from version 7. Idempotent (IF NOT EXISTS).
+Status CreateRetentionSchema(sql::Db* db);
+// ApplyMerge's writes in the caller's transaction (ApplyRetention uses it
+// too): Conflict unless the merge revision is batch.expected_revision.
+Status ApplyMergeBatch(sql::Db* db, const MergeBatch& batch);
 // Adds one to the publication revision (table ledger_meta), in the caller's
 // transaction. Every register write, PublishFeed and ApplyLedger call it.
 Status BumpRevision(sql::Db* db);
@@ -103,7 +115,8 @@ class SqliteHubStore final : public HubStore {
 
   Result<uint64_t> AppendFeed(const FeedItemRow& item) override;
   Result<std::vector<FeedItemRow>> ReadFeed(const std::vector<std::string>& audiences,
-                                            uint64_t cursor, size_t limit) override;
+                                            uint64_t cursor, size_t limit,
+                                            const std::vector<std::string>& kinds = {}) override;
 
   Result<std::optional<std::string>> GetSetting(const std::string& key) override;
   Status PutSettings(const std::vector<std::pair<std::string, std::string>>& values) override;
@@ -153,6 +166,8 @@ class SqliteHubStore final : public HubStore {
   Result<std::vector<UserRow>> ListUsers() override;
   Status SetUserPassword(const std::string& user_id, const std::string& password_hash) override;
   Status SetUserDisabled(const std::string& user_id, bool disabled) override;
+  Status SetUserRole(const std::string& user_id, const std::string& role,
+                     const std::string& agency) override;
   Result<uint32_t> CountSignInFailure(const std::string& user_id, int64_t now_ms) override;
   Status ClearSignInFailures(const std::string& user_id) override;
   Result<std::vector<StoredVersion>> VersionsOfRecord(const std::string& record_id) override;
@@ -163,10 +178,21 @@ class SqliteHubStore final : public HubStore {
                                                 uint64_t after_seq, size_t limit) override;
   Result<std::vector<v1::AuditEntry>> FindAudit(const AuditQuery& query) override;
   Result<std::optional<v1::AuditEntry>> AuditHead(const std::string& chain) override;
+  Status AppendChainEntries(const std::string& chain, uint64_t expected_head_seq,
+                            const std::vector<v1::AuditEntry>& entries) override;
 
   // sqlite_hub_store_backup.cc: the online backup API into memory.
   Status Snapshot(SnapshotSink* sink) override;
   Status CheckIntegrity() override;
+
+  // sqlite_hub_store_retention.cc: retention of version 8.
+  Result<std::vector<PurgedRecord>> PurgedRecords() override;
+  Result<std::vector<std::string>> PurgedFiles() override;
+  Result<uint64_t> StartRetentionRun(const RetentionRun& run) override;
+  Result<uint64_t> ApplyRetention(const RetentionBatch& batch) override;
+  Status MarkRetentionRunAudited(uint64_t run) override;
+  Result<std::vector<RetentionRun>> ListRetentionRuns(bool unaudited_only) override;
+  Status FlushPurged() override;
 
  private:
   // ListBuildings helpers (hold mu_ before calling).

@@ -1,7 +1,9 @@
 // SqliteHubStore: what schema version 6 added, the audit log
-// (docs/hub-storage.md "Audit log"). The store keeps the entries and
-// serialises appends; what an entry's hash is, and what a broken chain
-// means, is AuditLog's (audit.cc), never SQL's.
+// (docs/hub-storage.md "Audit log"): the hub's chain and the tablets' view
+// logs ("device:<id>", stored as they arrive with sync). The store keeps
+// the entries and serialises appends; what an entry's hash is, and what a
+// broken chain means, is AuditLog's (audit.cc) and the views ingest's
+// (ingest_views.cc), never SQL's.
 #include "sqlite_hub_store.h"
 
 namespace sweep::hub {
@@ -64,6 +66,22 @@ crypto::ByteView View(const std::string& s) {
   return crypto::ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 
+// Runs the prepared INSERT of every column for `e` (and resets it).
+Status InsertEntry(sql::Stmt& st, const v1::AuditEntry& e) {
+  st.Bind(1, e.chain())
+      .Bind(2, ToSql(e.seq()))
+      .Bind(3, e.at_ms())
+      .Bind(4, e.actor())
+      .Bind(5, e.actor_role())
+      .Bind(6, e.device())
+      .Bind(7, e.action())
+      .Bind(8, e.entity())
+      .Bind(9, e.detail())
+      .Bind(10, View(e.prev_hash()))
+      .Bind(11, View(e.hash()));
+  return st.Run();
+}
+
 }  // namespace
 
 Result<v1::AuditEntry> SqliteHubStore::AppendAudit(v1::AuditEntry e, const AuditSealer& seal) {
@@ -84,20 +102,40 @@ Result<v1::AuditEntry> SqliteHubStore::AppendAudit(v1::AuditEntry e, const Audit
       auto st, db_->Prepare("INSERT INTO audit(chain, seq, at_ms, actor, actor_role, device,"
                             " action, entity, detail, prev_hash, hash)"
                             " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  st.Bind(1, e.chain())
-      .Bind(2, ToSql(e.seq()))
-      .Bind(3, e.at_ms())
-      .Bind(4, e.actor())
-      .Bind(5, e.actor_role())
-      .Bind(6, e.device())
-      .Bind(7, e.action())
-      .Bind(8, e.entity())
-      .Bind(9, e.detail())
-      .Bind(10, View(e.prev_hash()))
-      .Bind(11, View(e.hash()));
-  SWEEP_RETURN_IF_ERROR(st.Run());
+  SWEEP_RETURN_IF_ERROR(InsertEntry(st, e));
   SWEEP_RETURN_IF_ERROR(tx->Commit());
   return e;
+}
+
+Status SqliteHubStore::AppendChainEntries(const std::string& chain, uint64_t expected_head_seq,
+                                          const std::vector<v1::AuditEntry>& entries) {
+  std::lock_guard lock(mu_);
+  SWEEP_ASSIGN_OR_RETURN(auto tx, sql::Transaction::Begin(db_.get()));
+  SWEEP_ASSIGN_OR_RETURN(auto head,
+                         db_->Prepare("SELECT coalesce(max(seq), 0) FROM audit WHERE chain=?"));
+  head.Bind(1, chain);
+  SWEEP_ASSIGN_OR_RETURN(bool row, head.Step());
+  const uint64_t now = row ? static_cast<uint64_t>(head.Int(0)) : 0;
+  SWEEP_RETURN_IF_ERROR(head.Reset());
+  if (now != expected_head_seq) {
+    return Status::Conflict("the audit chain " + chain + " is at seq " + std::to_string(now) +
+                            ", not " + std::to_string(expected_head_seq) +
+                            ": another sync of this tablet stored entries meanwhile; try again");
+  }
+  SWEEP_ASSIGN_OR_RETURN(
+      auto st, db_->Prepare("INSERT INTO audit(chain, seq, at_ms, actor, actor_role, device,"
+                            " action, entity, detail, prev_hash, hash)"
+                            " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  uint64_t seq = expected_head_seq;
+  for (const v1::AuditEntry& e : entries) {
+    if (e.chain() != chain || e.seq() != ++seq) {
+      return Status::InvalidArgument("entry " + std::to_string(e.seq()) + " of " + e.chain() +
+                                     " does not continue " + chain + " at seq " +
+                                     std::to_string(seq) + " (a bug in the caller)");
+    }
+    SWEEP_RETURN_IF_ERROR(InsertEntry(st, e));
+  }
+  return tx->Commit();
 }
 
 Result<std::vector<v1::AuditEntry>> SqliteHubStore::ReadAudit(const std::string& after_chain,
@@ -118,7 +156,7 @@ Result<std::vector<v1::AuditEntry>> SqliteHubStore::FindAudit(const AuditQuery& 
                                       " WHERE (?1 = '' OR entity = ?1 OR (instr(?1, ':') = 0 AND"
                                       " substr(entity, instr(entity, ':') + 1) = ?1))"
                                       " AND (?2 = '' OR actor = ?2) AND at_ms >= ?3"
-                                      " ORDER BY chain, seq LIMIT ?4"));
+                                      " ORDER BY at_ms, chain, seq LIMIT ?4"));
   st.Bind(1, q.entity).Bind(2, q.actor).Bind(3, q.since_ms).Bind(4, ToSql(q.limit));
   return ReadAll(st);
 }

@@ -16,7 +16,8 @@ constexpr size_t kHashSize = 32;
 
 constexpr const char* kVersionColumns =
     "SELECT device_id, seq, record_id, version, record, entry_hash, head_sig, received_ms,"
-    " ingest_order FROM versions";
+    " ingest_order, (SELECT o.record FROM opened_versions o"
+    " WHERE o.device_id=versions.device_id AND o.seq=versions.seq) FROM versions";
 
 StoredVersion ReadVersion(const sql::Stmt& st) {
   StoredVersion v;
@@ -29,6 +30,7 @@ StoredVersion ReadVersion(const sql::Stmt& st) {
   v.head_sig = st.Blob(6);
   v.received_ms = st.Int(7);
   v.ingest_order = static_cast<uint64_t>(st.Int(8));
+  v.opened = st.Blob(9);
   return v;
 }
 
@@ -83,6 +85,13 @@ Status InsertVersions(sql::Db* db, const std::string& device_id,
         .Bind(9, v.received_ms);
     Status s = st.Run();
     if (!s.ok()) return s.WithContext("storing " + At(device_id, v.seq));
+    if (!v.opened.empty()) {
+      SWEEP_ASSIGN_OR_RETURN(auto o, db->Prepare("INSERT INTO opened_versions(device_id, seq,"
+                                                 " record) VALUES(?, ?, ?)"));
+      o.Bind(1, device_id).Bind(2, ToSql(v.seq)).Bind(3, v.opened);
+      s = o.Run();
+      if (!s.ok()) return s.WithContext("storing the opened copy of " + At(device_id, v.seq));
+    }
   }
   return Status::Ok();
 }
@@ -357,20 +366,28 @@ Result<uint64_t> SqliteHubStore::AppendFeed(const FeedItemRow& item) {
 }
 
 Result<std::vector<FeedItemRow>> SqliteHubStore::ReadFeed(const std::vector<std::string>& audiences,
-                                                          uint64_t cursor, size_t limit) {
+                                                          uint64_t cursor, size_t limit,
+                                                          const std::vector<std::string>& kinds) {
   if (audiences.empty()) return std::vector<FeedItemRow>{};
-  if (audiences.size() > kMaxAudiences) {
+  if (audiences.size() > kMaxAudiences || kinds.size() > kMaxAudiences) {
     return Status::InvalidArgument("a feed read may name at most " + std::to_string(kMaxAudiences) +
                                    " audiences, not " + std::to_string(audiences.size()));
   }
   std::string sql =
       "SELECT seq, audience, kind, key, deleted, payload FROM feed WHERE audience IN (";
   for (size_t i = 0; i < audiences.size(); ++i) sql += i ? ", ?" : "?";
-  sql += ") AND seq > ? ORDER BY seq LIMIT ?";
+  sql += ")";
+  if (!kinds.empty()) {
+    sql += " AND kind IN (";
+    for (size_t i = 0; i < kinds.size(); ++i) sql += i ? ", ?" : "?";
+    sql += ")";
+  }
+  sql += " AND seq > ? ORDER BY seq LIMIT ?";
   std::lock_guard lock(mu_);
   SWEEP_ASSIGN_OR_RETURN(auto st, db_->Prepare(sql));
-  int n = static_cast<int>(audiences.size());
-  for (int i = 0; i < n; ++i) st.Bind(i + 1, audiences[i]);
+  int n = 0;
+  for (const std::string& a : audiences) st.Bind(++n, a);
+  for (const std::string& k : kinds) st.Bind(++n, k);
   st.Bind(n + 1, ToSql(cursor)).Bind(n + 2, ToSql(limit));
   std::vector<FeedItemRow> out;
   for (;;) {

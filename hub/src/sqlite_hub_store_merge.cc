@@ -316,23 +316,27 @@ class RelaxedSync {
 
 }  // namespace
 
-Status SqliteHubStore::ApplyMerge(const MergeBatch& batch) {
-  std::lock_guard lock(mu_);
-  RelaxedSync sync(db_.get(), !batch.replace_decisions);
-  SWEEP_ASSIGN_OR_RETURN(auto tx, sql::Transaction::Begin(db_.get()));
-  SWEEP_ASSIGN_OR_RETURN(auto meta, ReadMergeMeta(db_.get()));
+Status ApplyMergeBatch(sql::Db* db, const MergeBatch& batch) {
+  SWEEP_ASSIGN_OR_RETURN(auto meta, ReadMergeMeta(db));
   if (meta.second != batch.expected_revision) {
     return Status::Conflict("the merge moved on (revision " + std::to_string(meta.second) +
                             ", expected " + std::to_string(batch.expected_revision) + ")");
   }
-  SWEEP_RETURN_IF_ERROR(WriteMentions(db_.get(), batch));
-  if (batch.replace_decisions) SWEEP_RETURN_IF_ERROR(WriteDecisions(db_.get(), batch.decisions));
-  SWEEP_RETURN_IF_ERROR(WriteEntities(db_.get(), batch));
-  SWEEP_RETURN_IF_ERROR(WriteReview(db_.get(), batch.review));
-  SWEEP_ASSIGN_OR_RETURN(auto st, db_->Prepare("UPDATE merge_meta SET cursor=?,"
-                                               " revision=revision+1 WHERE id=1"));
+  SWEEP_RETURN_IF_ERROR(WriteMentions(db, batch));
+  if (batch.replace_decisions) SWEEP_RETURN_IF_ERROR(WriteDecisions(db, batch.decisions));
+  SWEEP_RETURN_IF_ERROR(WriteEntities(db, batch));
+  SWEEP_RETURN_IF_ERROR(WriteReview(db, batch.review));
+  SWEEP_ASSIGN_OR_RETURN(auto st, db->Prepare("UPDATE merge_meta SET cursor=?,"
+                                              " revision=revision+1 WHERE id=1"));
   st.Bind(1, ToSql(batch.new_cursor));
-  SWEEP_RETURN_IF_ERROR(st.Run());
+  return st.Run();
+}
+
+Status SqliteHubStore::ApplyMerge(const MergeBatch& batch) {
+  std::lock_guard lock(mu_);
+  RelaxedSync sync(db_.get(), !batch.replace_decisions);
+  SWEEP_ASSIGN_OR_RETURN(auto tx, sql::Transaction::Begin(db_.get()));
+  SWEEP_RETURN_IF_ERROR(ApplyMergeBatch(db_.get(), batch));
   return tx->Commit();
 }
 

@@ -111,6 +111,16 @@ Status SqliteHubStore::SetUserDisabled(const std::string& user_id, bool disabled
   return db_->Changes() == 0 ? NoUser(user_id) : Status::Ok();
 }
 
+Status SqliteHubStore::SetUserRole(const std::string& user_id, const std::string& role,
+                                   const std::string& agency) {
+  std::lock_guard lock(mu_);
+  SWEEP_ASSIGN_OR_RETURN(auto st,
+                         db_->Prepare("UPDATE users SET role=?, agency=? WHERE user_id=?"));
+  st.Bind(1, role).Bind(2, agency).Bind(3, user_id);
+  SWEEP_RETURN_IF_ERROR(st.Run());
+  return db_->Changes() == 0 ? NoUser(user_id) : Status::Ok();
+}
+
 Result<uint32_t> SqliteHubStore::CountSignInFailure(const std::string& user_id, int64_t now_ms) {
   std::lock_guard lock(mu_);
   SWEEP_ASSIGN_OR_RETURN(auto st, db_->Prepare("UPDATE users SET failed_signins="
@@ -135,7 +145,9 @@ Status SqliteHubStore::ClearSignInFailures(const std::string& user_id) {
 Result<std::vector<StoredVersion>> SqliteHubStore::VersionsOfRecord(const std::string& record_id) {
   std::lock_guard lock(mu_);
   SWEEP_ASSIGN_OR_RETURN(
-      auto st, db_->Prepare("SELECT device_id, seq, version, record, received_ms, ingest_order"
+      auto st, db_->Prepare("SELECT device_id, seq, version, record, received_ms, ingest_order,"
+                            " (SELECT o.record FROM opened_versions o WHERE"
+                            " o.device_id=versions.device_id AND o.seq=versions.seq)"
                             " FROM versions WHERE record_id=? ORDER BY version, ingest_order"));
   st.Bind(1, record_id);
   std::vector<StoredVersion> out;
@@ -150,6 +162,7 @@ Result<std::vector<StoredVersion>> SqliteHubStore::VersionsOfRecord(const std::s
     v.record = st.Blob(3);
     v.received_ms = st.Int(4);
     v.ingest_order = static_cast<uint64_t>(st.Int(5));
+    v.opened = st.Blob(6);
     out.push_back(std::move(v));
   }
   return out;

@@ -42,7 +42,9 @@ const char* ActionZh(const std::string& action) {
                                                          {"role_change", "账号变更"},
                                                          {"sign_in", "登录"},
                                                          {"sign_in_failed", "登录失败"},
-                                                         {"export", "导出"}};
+                                                         {"export", "导出"},
+                                                         {"retention_set", "保留期设置"},
+                                                         {"retention_purge", "保留期清除"}};
   auto it = kZh.find(action);
   return it == kZh.end() ? nullptr : it->second;
 }

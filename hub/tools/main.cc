@@ -14,10 +14,12 @@
 #include "cli_register.h"
 #include "merge_commands.h"
 #include "report_command.h"
+#include "retention_commands.h"
 #include "simulate_command.h"
 #include "sweep/hub/case_service.h"
 #include "sweep/hub/ledger_service.h"
 #include "sweep/hub/merge_service.h"
+#include "sweep/hub/retention.h"
 #include "sweep/hub/server.h"
 #include "sweep/hub/service.h"
 #include "terminal.h"
@@ -84,6 +86,12 @@ Status Serve(HubService* service, const std::string& listen, ServerOptions opt) 
   service->SetIngestListener([&ledger] { ledger.Notify(); });
   merge.Start();
   ledger.Start();
+  // Retention (docs/hub-storage.md "Retention"): once a day, the first
+  // pass some minutes after start.
+  RetentionWorkerOptions ropt;
+  ropt.log = !opt.quiet;
+  RetentionWorker retention(service->store(), service->env(), ropt);
+  retention.Start();
   std::string scheme = opt.tls_cert.empty() ? "http" : "https";
   std::cout << "listening on " << scheme << "://" << opt.host << ":" << server->port()
             << "\nhub " << service->hub_id() << " fingerprint " << service->Fingerprint()
@@ -98,6 +106,7 @@ Status Serve(HubService* service, const std::string& listen, ServerOptions opt) 
   pthread_kill(stopper.native_handle(), SIGTERM);  // release the waiter if Run ended by itself
   stopper.join();
   service->SetIngestListener(nullptr);
+  retention.Stop();
   ledger.Stop();
   merge.Stop();
   std::cerr << "{\"event\":\"stopped\"}\n";
@@ -208,6 +217,7 @@ int main(int argc, char** argv) {
   sweep::hubcli::UserCli user_cli(&app);
   sweep::hubcli::AuditCli audit_cli(&app);
   sweep::hubcli::BackupCli backup_cli(&app);
+  sweep::hubcli::RetentionCli retention_cli(&app);
 
   try {
     app.parse(argc, argv);
@@ -279,6 +289,8 @@ int main(int argc, char** argv) {
              audit_cli.Run(ac, &st)) {
   } else if (sweep::hubcli::Ctx bc{s, sweep::hubcli::WantEnglish(lang), false};
              backup_cli.Run(bc, &st)) {
+  } else if (sweep::hubcli::Ctx tc{s, sweep::hubcli::WantEnglish(lang), retention_cli.json()};
+             retention_cli.Run(tc, &st)) {
   } else {
     sweep::hubcli::Ctx ctx{s, sweep::hubcli::WantEnglish(lang), register_cli.json()};
     register_cli.Run(ctx, &st);

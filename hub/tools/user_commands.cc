@@ -109,7 +109,15 @@ UserCli::UserCli(CLI::App* app) {
   list_->add_flag("--json", json_, "JSON lines");
   disable_ = user->add_subcommand("disable", "Disable an account: its sessions end at once");
   disable_->add_option("--id", id_, "User id")->required();
-  for (auto* c : {add_, passwd_, list_, disable_}) c->footer(kUserFooter);
+  role_cmd_ = user->add_subcommand(
+      "role", "Change an account's role (and agency): its sessions end at their next request");
+  role_cmd_->add_option("--id", id_, "User id")->required();
+  role_cmd_->add_option("--role", role_, "supervisor | admin | regulator")
+      ->required()
+      ->check(CLI::IsMember({"supervisor", "admin", "regulator"}));
+  role_cmd_->add_option("--agency", agency_, "police (default) | market_regulation | tax | commerce")
+      ->check(CLI::IsMember({"police", "market_regulation", "tax", "commerce"}));
+  for (auto* c : {add_, passwd_, list_, disable_, role_cmd_}) c->footer(kUserFooter);
 }
 
 bool UserCli::Run(const Ctx& c, Status* status) {
@@ -123,6 +131,17 @@ bool UserCli::Run(const Ctx& c, Status* status) {
     }
     if (status->ok())
       std::cout << c.T("已添加用户 ", "added user ") << id_ << " (" << role_ << ")\n";
+  } else if (role_cmd_->parsed()) {
+    auto before = accounts.SetRole(id_, role_, agency_);
+    *status = before.status();
+    if (status->ok()) {
+      *status = AuditCliEntry(c, "", "role_change", "user:" + id_,
+                              AuditDetail({{"from", *before}, {"to", role_ + "/" + agency_}}));
+    }
+    if (status->ok()) {
+      std::cout << c.T("已更改角色：", "role changed: ") << id_ << " " << *before << " → "
+                << role_ << "/" << agency_ << "\n";
+    }
   } else if (passwd_->parsed()) {
     *status = WithPassword(c, [&](std::string_view pw) { return accounts.SetPassword(id_, pw); });
     if (status->ok()) std::cout << c.T("已更改密码：", "password changed: ") << id_ << "\n";

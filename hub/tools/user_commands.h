@@ -22,7 +22,8 @@ class UserCli {
  private:
   bool json_ = false;
   std::string id_, name_, role_, agency_ = "police";
-  CLI::App *add_ = nullptr, *passwd_ = nullptr, *list_ = nullptr, *disable_ = nullptr;
+  CLI::App *add_ = nullptr, *passwd_ = nullptr, *list_ = nullptr, *disable_ = nullptr,
+           *role_cmd_ = nullptr;
 };
 
 }  // namespace sweep::hubcli

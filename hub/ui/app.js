@@ -9,7 +9,12 @@ const WORDS = {
   zh: {
     title: 'Sweep 所里工作台', switch_lang: 'English', logout: '退出',
     nav_report: '今日报告', nav_coverage: '覆盖', nav_dens: '窝点', nav_suspects: '涉案人员',
-    nav_review: '待核对', nav_devices: '设备',
+    nav_review: '待核对', nav_devices: '设备', nav_inspections: '联合检查',
+    inspections_title: '联合检查', export_csv: '导出 CSV', all_agencies: '全部单位',
+    inspections_hint: '各单位只看到本单位的检查结论和企业、场所的共享信息。',
+    company: '企业', credit_code: '信用代码', licence: '执照', business: '登记/实际经营', staff: '登记/在场人数',
+    finding: '本单位结论', participants: '参与单位', visited: '检查时间',
+    licences: { valid: '有效', missing: '无照', expired: '过期', revoked: '已吊销', mismatch: '不符' },
     login_title: '登录', user_id: '用户', password: '密码', login_go: '登录',
     wrong_password: '用户名或密码错误。',
     wait: (s) => `尝试次数过多，请等待 ${s} 秒后再试。`,
@@ -102,7 +107,12 @@ const WORDS = {
   en: {
     title: 'Sweep station dashboard', switch_lang: '中文', logout: 'Sign out',
     nav_report: 'Report', nav_coverage: 'Coverage', nav_dens: 'Dens', nav_suspects: 'Suspects',
-    nav_review: 'Review', nav_devices: 'Devices',
+    nav_review: 'Review', nav_devices: 'Devices', nav_inspections: 'Joint inspections',
+    inspections_title: 'Joint inspections', export_csv: 'Export CSV', all_agencies: 'All agencies',
+    inspections_hint: 'Each agency sees its own findings and the shared company and premises facts only.',
+    company: 'Company', credit_code: 'Credit code', licence: 'Licence', business: 'Registered / actual business',
+    staff: 'Staff registered / present', finding: 'Finding', participants: 'Agencies', visited: 'Inspected',
+    licences: { valid: 'valid', missing: 'missing', expired: 'expired', revoked: 'revoked', mismatch: 'mismatch' },
     login_title: 'Sign in', user_id: 'User', password: 'Password', login_go: 'Sign in',
     wrong_password: 'Wrong user or password.',
     wait: (s) => `Too many attempts: wait ${s} s before the next try.`,
@@ -202,10 +212,10 @@ const WORDS = {
   },
 };
 
-const VIEWS = ['report', 'coverage', 'dens', 'den', 'suspects', 'person', 'review', 'devices'];
+const VIEWS = ['report', 'coverage', 'dens', 'den', 'suspects', 'person', 'review', 'inspections', 'devices'];
 const NAV_OF = { den: 'dens', person: 'suspects' };
 // What each role's API answers (the rest gives 403): hidden from the bar.
-const ROLE_VIEWS = { regulator: ['report', 'coverage'] };
+const ROLE_VIEWS = { regulator: ['report', 'coverage', 'inspections'] };
 const STATES = ['checked', 'vacant', 'unvisited', 'no_answer', 'refused', 'revisit_due', 'den_suspected'];
 const DEN_STATUSES = ['none', 'suspected', 'investigating', 'raided', 'cleared'];
 const NODE_TYPES = ['premises', 'person', 'company', 'phone', 'card'];
@@ -1168,10 +1178,37 @@ async function enroll(e) {
   $('enroll-expires').textContent = w('expires')(fmtTime(r.data.expiresMs));
 }
 
+// ---- joint inspections: each agency's own findings, never a person
+
+async function loadInspections(params, current) {
+  const staff = state.session.role !== 'regulator';
+  const sel = $('inspections-agency');
+  $('inspections-agency-box').hidden = !staff;
+  const agency = staff ? params.get('agency') || '' : '';
+  sel.replaceChildren(el('option', { value: '' }, w('all_agencies')),
+    ...['market_regulation', 'tax', 'commerce'].map((a) => el('option', { value: a }, said('agencies', a))));
+  sel.value = agency;
+  $('inspections-export').href = `/dash/api/export?${q({ what: 'inspections', agency })}`;
+  const r = await api('GET', `inspections?${q({ agency })}`);
+  if (!current()) return;
+  if (!r.ok) { failed('inspections', r); return; }
+  const label = (i) => (state.lang === 'zh' ? i.zh : i.en) || i.code;
+  fillTable($('inspections-table'), [w('visited'), w('company'), w('credit_code'), w('address'), w('licence'),
+    w('business'), w('staff'), w('participants'), w('agency'), w('finding')],
+  (r.data.inspections || []).map((x) => ({
+    cells: [fmtTime(x.visitedAtMs), x.companyName, el('span', { class: 'mono' }, x.creditCode || ''), x.address,
+            said('licences', x.licence), `${x.registeredBusiness || '—'} / ${x.actualBusiness || '—'}`,
+            `${num(x.staffRegistered)} / ${num(x.staffPresent)}`,
+            (x.agencies || []).map((a) => said('agencies', a)).join('、'), said('agencies', x.agency),
+            [x.summary || '', ...(x.indicators || []).map(label)].filter(Boolean).join('；')],
+    data: { record: x.recordId, agency: x.agency },
+  })));
+}
+
 // ---- words, start
 
 const LOADERS = { report: loadReport, coverage: loadCoverage, dens: loadDens, den: loadDen, suspects: loadSuspects,
-                  person: loadPerson, review: loadReview, devices: loadDevices };
+                  person: loadPerson, review: loadReview, inspections: loadInspections, devices: loadDevices };
 
 function applyWords() {
   document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en';
@@ -1193,6 +1230,7 @@ document.addEventListener('DOMContentLoaded', async () => {
   $('logout').addEventListener('click', logout);
   $('report-date').addEventListener('change', () => go('report', { date: $('report-date').value }));
   $('dens-status').addEventListener('change', () => go('dens', { status: $('dens-status').value }));
+  $('inspections-agency').addEventListener('change', () => go('inspections', { agency: $('inspections-agency').value }));
   $('suspects-form').addEventListener('submit', (e) => { e.preventDefault(); go('suspects', { q: $('suspects-q').value.trim() }); });
   $('den-change').addEventListener('submit', changeDenStatus);
   $('disp-form').addEventListener('submit', addDisposition);

@@ -164,6 +164,14 @@ BoxKeyPair NewBoxKeyPair() {
   return kp;
 }
 
+BoxKeyPair BoxKeyPairFromSeed(ByteView seed) {
+  BoxKeyPair kp;
+  kp.secret_key = SecretBuffer(kBoxSecretKeySize);
+  if (seed.size() != crypto_box_SEEDBYTES) return kp;  // all zero: unusable, never equal
+  crypto_box_seed_keypair(kp.public_key.data(), kp.secret_key.data(), seed.data());
+  return kp;
+}
+
 Bytes BoxSeal(ByteView plaintext, ByteView recipient_pk) {
   Bytes out(plaintext.size() + crypto_box_SEALBYTES);
   if (recipient_pk.size() != crypto_box_PUBLICKEYBYTES) return {};

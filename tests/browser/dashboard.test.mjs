@@ -72,6 +72,23 @@ test('station dashboard: report, den, suspect, review, coverage, devices in the 
     for (const f of [den, twin('2单元502室', '13907351234'), twin('1单元101室', '15273580417')]) {
       F('record', 'rental-check', '--json', f);
     }
+    // A joint sweep with the market regulator: the police's part names a
+    // person; the regulator's part is its own (docs/protocol.md §17).
+    F('record', 'office-sweep', '--json', record(dir, 'office', {
+      address: { raw: `${B5}1单元1201室` },
+      companyName: '郴州市云联网络科技有限公司',
+      visitedAtMs: String(Date.now() - 3600000),
+      staffRegistered: 3,
+      staffPresent: 14,
+      creditCode: '91431002MA4T7K2R7D',
+      licence: 'LICENCE_STATUS_MISSING',
+      registeredBusiness: '软件开发',
+      actualBusiness: '电话销售',
+      participants: [{ agency: 'police', officerId: 'A1001' }, { agency: 'market_regulation', officerId: 'SJ-0212' }],
+      findings: [{ agency: 'police', summary: 'GOIP 3 台' },
+                 { agency: 'market_regulation', summary: '无照经营，责令停止经营活动' }],
+      persons: [{ name: '王小明', idNumber: '431002198803124518', phone: '13800138000' }],
+    }));
     F('sync');
     // serve's merge worker runs after the ledger catches up.
     const review = await until(() => H('review', 'list', '--json').trim(), 'the review pair');
@@ -110,8 +127,8 @@ test('station dashboard: report, den, suspect, review, coverage, devices in the 
     // The report: its numbers are the API's, in words and charts.
     const rep = await api('report');
     const cardValue = (k) => page.textContent(`.card[data-k="${k}"] .v`);
-    assert.equal(Number(rep.visits), 3);
-    assert.equal(await cardValue('visits'), '3');
+    assert.equal(Number(rep.visits), 4);  // three rental checks, one joint sweep
+    assert.equal(await cardValue('visits'), '4');
     assert.equal(await cardValue('review_queue'), '1');
     assert.equal(await cardValue('dens_new'), '1');
     assert.equal(await cardValue('persons'), String(Number(rep.personsSeen)));
@@ -326,8 +343,22 @@ test('station dashboard: report, den, suspect, review, coverage, devices in the 
     await page.click('#login-go');
     await ready('report');
     const tabs = await page.$$eval('#nav a:not([hidden])', (as) => as.map((a) => a.dataset.view));
-    assert.deepEqual(tabs, ['report', 'coverage']);
+    assert.deepEqual(tabs, ['report', 'coverage', 'inspections']);
     assert.equal((await page.evaluate(async () => (await fetch('/dash/api/dens')).status)), 403);
+    // Its agency's joint inspections: the shared facts and its own finding,
+    // no person; no agency to choose.
+    await page.click('#nav a[data-view="inspections"]');
+    await ready('inspections');
+    assert.ok(await page.isHidden('#inspections-agency-box'));
+    const rows = await page.locator('#inspections-table tbody tr[data-record]').count();
+    assert.equal(rows, 1);
+    const row = await page.textContent('#inspections-table tbody tr[data-record]');
+    assert.match(row, /郴州市云联网络科技有限公司/);
+    assert.match(row, /无照经营/);
+    assert.match(row, /国庆北路18号5栋1单元1201/);
+    assert.match(row, /3 \/ 14/);
+    for (const secret of ['曹宇航', '431021199708220513', 'GOIP 3 台', '王小明', '431002198803124518', '13800138000']) assert.ok(!row.includes(secret), secret);
+    await shot('dashboard-inspections.png');
     await page.goto(`${hub.url}/dash/#dens`);  // the cookie keeps the session
     await ready('report');
     assert.ok(await page.isHidden('#dens'));

@@ -3,16 +3,20 @@
 // credit code shows its reason under the field, which clears once it is
 // corrected; two agencies' officers, a finding with an indicator and a
 // disposition, a person questioned, a photo (sealed in the store, its
-// thumbnail read back from it), both participants co-sign, saved. Then a
+// thumbnail read back from it), the market regulator's finding, both
+// participants co-sign, saved; reopened, the regulator's finding shows as
+// sealed (this police tablet holds no key for it). Then a
 // unit of the grid: this tablet's record of it opened, edited and saved as
-// version 2, synced; the hub holds version 2. The network is cut for the
-// browser throughout.
+// version 2, synced; the hub holds version 2. Last, the market regulator's
+// tablet (enrolled as regulator) lists the inspection: the company and its
+// own finding, nothing of the police's, and offers no rental check. The
+// network is cut for the browser throughout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { HUB, PIN, SHOTS, field, launch, stationAndTablet, startUi, stripesPng, tempDir,
-         unlockedScreen } from './lib.mjs';
+import { HUB, PIN, SHOTS, field, launch, openScreen, stationAndTablet, startUi, stripesPng, tapPin,
+         tempDir, unlockedScreen, until } from './lib.mjs';
 
 const B3 = '郴州市北湖区人民路街道国庆北路社区国庆北路18号3栋';
 const USCC = '91431002MA4T7K2R7D';
@@ -24,6 +28,7 @@ test('tablet screen: an office sweep with co-signatures and a photo; a record ed
   const dir = tempDir('sweep-office-');
   const { hub, H, store } = await stationAndTablet(dir, '国庆北路网格', [B3]);
   let ui = null;
+  let regUi = null;
   let browser = null;
   try {
     // Yesterday's check of 2-502, on this tablet.
@@ -87,6 +92,11 @@ test('tablet screen: an office sweep with co-signatures and a photo; a record ed
                  await page.$eval('#o-photo-for option[value="f0:call_center_layout"]', (o) => o.textContent));
     assert.match(await page.textContent('#office .thumb figcaption'), /^公安：/);
     await page.screenshot({ path: path.join(SHOTS, 'tablet-photo.png'), fullPage: true });
+    // The market regulator's finding: sealed to its agency's key when saved.
+    await page.click('#add-finding');
+    await page.selectOption('#o-findings .finding >> nth=1 >> .f-agency', 'market_regulation');
+    await page.fill('#o-findings .finding >> nth=1 >> .f-summary', '经营范围与实际不符');
+    await page.press('#o-findings .finding >> nth=1 >> .f-summary', 'Tab');  // its change, before the taps
     // Co-signatures: each participant confirms with a tap.
     const cosigns = await page.$$eval('#o-cosign .cosign', (bs) => bs.map((b) => b.textContent));
     assert.deepEqual(cosigns, ['公安 张伟：确认签名', '市场监管 何晓丽：确认签名']);
@@ -118,6 +128,8 @@ test('tablet screen: an office sweep with co-signatures and a photo; a record ed
     assert.equal(os.licence, 'LICENCE_STATUS_MISMATCH');
     assert.equal(os.staffPresent, 23);
     assert.deepEqual(os.participants.map((p) => p.agency), ['police', 'market_regulation']);
+    assert.equal(os.findings.length, 1);  // the police's, opened; the regulator's stays sealed
+    assert.deepEqual(os.sections.map((s) => s.agency), ['market_regulation']);
     assert.equal(os.findings[0].dispositions[0].code, 'handed_to_investigation');
     assert.deepEqual(os.findings[0].dispositions[0].personIdNumbers, [LEGAL_REP_ID]);
     assert.equal(os.persons[0].occupation, '法定代表人');
@@ -129,6 +141,12 @@ test('tablet screen: an office sweep with co-signatures and a photo; a record ed
     for (const f of fs.readdirSync(store)) {  // the photo is sealed: its pixels are nowhere in the clear
       assert.equal(fs.readFileSync(path.join(store, f)).indexOf(png.subarray(16)), -1, `${f} holds the photo`);
     }
+    // Reopened on the screen: the regulator's finding is named, not shown.
+    await page.evaluate((id) => openRecord(id), officeRow.recordId);
+    await page.waitForSelector('#o-sealed .sealed');
+    assert.equal(await page.textContent('#o-sealed .sealed'), '已封存（市场监管）');
+    assert.equal(await page.inputValue('#o-findings .f-summary'), '现场23人分四排工位外呼');
+    assert.equal(await page.$$eval('#o-findings .finding', (fs) => fs.length), 1);
     assert.deepEqual(errors, []);
 
     // ---- a unit's record from the grid, edited into version 2
@@ -170,9 +188,35 @@ test('tablet screen: an office sweep with co-signatures and a photo; a record ed
     assert.ok(den.includes(v2), den);
     assert.deepEqual(outside, [], 'no request left 127.0.0.1');
     assert.deepEqual(errors, []);
+
+    // ---- the market regulator's tablet: the inspection as its agency may see it
+    const regStore = path.join(dir, 'regulator');
+    const asReg = (...args) => field(regStore, ['--pin-stdin', ...args], `${PIN}\n`);
+    asReg('init', '--officer', 'SJ-BH-0212', '--name', '何晓丽', '--kdf-ops', '1', '--kdf-mem-mib', '8');
+    asReg('enroll', '--hub', hub.match[1], '--code',
+          H('enroll-code', '--officer', 'SJ-BH-0212', '--agency', 'market_regulation', '--role', 'regulator').trim());
+    await until(() => { asReg('sync'); return asReg('--json', 'inspections').includes(officeRow.recordId); },
+                'the inspection at the regulator\'s tablet');
+    regUi = await startUi(regStore);
+    const reg = await openScreen(browser, regUi);
+    await tapPin(reg.page, PIN);
+    await reg.page.click('#unlock-go');
+    await reg.page.waitForSelector('#inspections-box:not([hidden]) .inspection');
+    const seen = await reg.page.textContent('#today');
+    assert.match(seen, /郴州市北湖区鑫睿企业管理咨询有限公司/);
+    assert.match(seen, /营业执照：与实际不符/);
+    assert.match(seen, /市场监管：经营范围与实际不符/);
+    for (const police of ['彭国栋', LEGAL_REP_ID, '13874512690', '现场23人分四排工位外呼', '法定代表人带回所里']) {
+      assert.ok(!seen.includes(police), `the regulator's screen shows ${police}`);
+    }
+    assert.equal(await reg.page.$eval('#new-visit', (b) => b.hidden), true);
+    await reg.page.screenshot({ path: path.join(SHOTS, 'tablet-regulator-inspections.png'), fullPage: true });
+    assert.deepEqual(reg.outside, []);
+    assert.deepEqual(reg.errors, []);
   } finally {
     if (browser) await browser.close();
     if (ui) ui.child.kill('SIGTERM');
+    if (regUi) regUi.child.kill('SIGTERM');
     hub.child.kill('SIGTERM');
     fs.rmSync(dir, { recursive: true, force: true });
   }

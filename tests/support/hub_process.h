@@ -65,6 +65,14 @@ class HubProcess {
     while (!code.empty() && (code.back() == '\n' || code.back() == '\r')) code.pop_back();
     return code;
   }
+  // A code for another agency or role (regulator, supervisor, admin).
+  std::string NewCodeFor(const std::string& officer, const std::string& agency,
+                         const std::string& role) const {
+    auto r = Admin({"enroll-code", "--officer", officer, "--agency", agency, "--role", role});
+    std::string code = r.out;
+    while (!code.empty() && (code.back() == '\n' || code.back() == '\r')) code.pop_back();
+    return code;
+  }
   // "device D versions N acked M" lines -> versions of `device` (or total if empty).
   long Versions(const std::string& device = "") const {
     auto r = Admin({"stats"});

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "../../support/fake_env.h"
+#include "fake_hub.h"
 #include "field_fixture.h"
 #include "../../support/records.h"
 #include "sweep/field/store.h"
@@ -234,11 +235,14 @@ TEST_CASE("canary: no personal data appears in any file of the store folder") {
   const std::string id = "44011320141005001X";  // valid ID
   const std::string phone = "13987654321";
   const std::string officer_name = "王建国";
+  const std::string finding = "工位四排发现GOIP设备三台";  // an agency section's finding
   REQUIRE(Store::Create(dir.path(), FastOptions(), kPin, &env).ok());
   {
     auto store = Store::Open(dir.path(), &env);
     REQUIRE(store.ok());
     REQUIRE((*store)->Unlock("A1001", kPin).ok());
+    // Enrolled, so that office sweeps can seal their agency sections.
+    REQUIRE(testing::FakeHub().Enroll(store->get(), "police", "officer").ok());
     for (int i = 0; i < 50; ++i) {  // enough to spill pages into the WAL and main file
       v1::Record r = testing::SampleRentalCheck();
       auto* p = r.mutable_rental_check()->add_occupants();
@@ -246,12 +250,21 @@ TEST_CASE("canary: no personal data appears in any file of the store folder") {
       p->set_id_number(id);
       p->set_phone(phone);
       REQUIRE((*store)->Append({{"", 0, r}}).ok());
+      // The same person questioned in a joint office sweep, with findings.
+      v1::Record o = testing::SampleOfficeSweep();
+      *o.mutable_office_sweep()->add_persons() = r.rental_check().occupants(1);
+      o.mutable_office_sweep()->add_findings()->set_agency("police");
+      o.mutable_office_sweep()->mutable_findings(0)->set_summary(finding);
+      auto* m = o.mutable_office_sweep()->add_findings();
+      m->set_agency("market_regulation");
+      m->set_summary(finding + "（市场监管）");
+      REQUIRE((*store)->Append({{"", 0, o}}).ok());
     }
     // While the writer is still open (-wal and -shm exist) and after close.
     for (const auto& [path, bytes] : ReadAll(dir.path())) {
       INFO(path);
       for (const std::string& needle :
-           {name, id, phone, officer_name, Utf16Le(name16), std::string("林晓燕")}) {
+           {name, id, phone, officer_name, Utf16Le(name16), std::string("林晓燕"), finding}) {
         CHECK(bytes.find(needle) == std::string::npos);
       }
     }
@@ -265,6 +278,7 @@ TEST_CASE("canary: no personal data appears in any file of the store folder") {
     CHECK(bytes.find(id) == std::string::npos);
     CHECK(bytes.find(phone) == std::string::npos);
     CHECK(bytes.find("+8613987654321") == std::string::npos);
+    CHECK(bytes.find(finding) == std::string::npos);
   }
 }
 

@@ -376,7 +376,8 @@ TEST_CASE("ui server: an office sweep's co-signatures are signed by the device")
   bool flagged = false;
   for (const auto& p : saved.problems()) flagged = flagged || p.field() == "creditCode";
   CHECK(flagged);
-  auto rec = s.store->Get(saved.record_id());
+  // Co-signatures cover the sweep as stored (agency sections sealed: none here).
+  auto rec = s.store->GetSealed(saved.record_id());
   REQUIRE(rec.ok());
   const v1::OfficeSweep& sweep = rec->office_sweep();
   REQUIRE(sweep.cosignatures_size() == 2);

@@ -6,7 +6,8 @@
 // a cut-off tail against a noted head) is detected and located; two store
 // handles appending from two threads keep one valid chain; ForEntity answers
 // who, when and from which device; a version 5 file is migrated.
-#include "sweep/hub/audit.h"
+#include "../../../hub/src/sqlite_hub_store.h"  // kHubSchemaVersion
+#include "sweep//hub/audit.h"
 
 #include <thread>
 
@@ -167,10 +168,12 @@ TEST_CASE("audit: every dashboard read and decision adds exactly one entry", "[a
             .detail() == R"({"reason":"lost"})");
   none(hub.Post(s, "/dash/api/devices/revoke", R"({"deviceId":"nope"})"));
 
-  // A regulator's refused read leaves nothing of a read.
+  // A regulator's refused read leaves no read, but one "denied" entry
+  // naming the person asked for.
   auto r = hub.SignIn("R3001", kRegulatorPassword);
   expect({}, "sign_in", "user:R3001", "R3001");
-  none(hub.Get("/dash/api/person?entity=" + p.entity(), r.cookie));
+  expect(hub.Get("/dash/api/person?entity=" + p.entity(), r.cookie), "denied",
+         "person:" + p.entity(), "R3001");
 
   VerifyReport report = VerifyLog(hub.store(), &hub.env);
   CHECK(report.ok());
@@ -327,5 +330,5 @@ TEST_CASE("audit: a version 5 database is migrated to version 6 with an empty lo
   FakeEnv env;
   REQUIRE(AuditLog(store.get(), &env).Append({"S1", "admin", "cli"}, "read", "list:dens").ok());
   CHECK(VerifyLog(store.get(), &env).count == 1);
-  CHECK(FirstValue(path, "SELECT value FROM meta WHERE key='schema_version'") == "6");
+  CHECK(FirstValue(path, "SELECT value FROM meta WHERE key='schema_version'") == std::to_string(sweep::hub::kHubSchemaVersion));
 }

@@ -4,7 +4,8 @@
 // changes levels, tombstones what is no longer derived and never touches an
 // entry added by hand; disposition codes are checked; a version 3 file
 // migrates to version 4.
-#include "sweep/hub/case_service.h"
+#include "../../../hub/src/sqlite_hub_store.h"  // kHubSchemaVersion
+#include "sweep//hub/case_service.h"
 
 #include "ledger_fixture.h"
 #include "sweep/sync/protocol.h"
@@ -289,7 +290,7 @@ TEST_CASE("cases: a version 3 database is migrated in place to version 4") {
   auto st = (*db)->Prepare("SELECT value FROM meta WHERE key='schema_version'");
   REQUIRE(st.ok());
   REQUIRE(*st->Step());
-  CHECK(st->Text(0) == "6");
+  CHECK(st->Text(0) == std::to_string(sweep::hub::kHubSchemaVersion));
   // merge_records gained the ingest order of each record's first version
   auto first = (*db)->Prepare(
       "SELECT m.first_order, (SELECT ingest_order FROM versions WHERE record_id='r1'"

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <chrono>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
@@ -504,6 +505,23 @@ TEST_CASE("hub store: the file is private and the schema version is checked") {
     }
   }
 
+  SECTION("a current file opens while another connection holds the write lock") {
+    // A busy writer must not keep `backup` or any command from starting:
+    // a current file is checked with one read, no write lock.
+    auto writer = sql::Db::Open(path, false);
+    REQUIRE(writer.ok());
+    REQUIRE((*writer)->Exec("PRAGMA journal_mode=WAL").ok());
+    REQUIRE((*writer)->Exec("BEGIN IMMEDIATE").ok());
+    REQUIRE((*writer)->Exec("INSERT INTO alerts(at_ms, device_id, kind, detail)"
+                            " VALUES(1, 'd', 'k', 'x')").ok());
+    auto start = std::chrono::steady_clock::now();
+    auto second = OpenSqliteHubStore(path);
+    INFO(second.status().ToString());
+    REQUIRE(second.ok());
+    // Well under the 5 s busy timeout it would otherwise wait out and fail.
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(4));
+    REQUIRE((*writer)->Exec("COMMIT").ok());
+  }
   SECTION("another schema version is refused") {
     {
       auto db = sql::Db::Open(path, false);

@@ -15,11 +15,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sweep/schema/env.h"
 #include "sweep/schema/status.h"
 #include "sweep/sync/crypto.h"
+#include "sweep/v1/audit.pb.h"
 #include "sweep/v1/record.pb.h"
 #include "sweep/v1/sync.pb.h"
 
@@ -62,6 +64,9 @@ struct NewVersion {
   std::string record_id;
   uint64_t base_version = 0;
   v1::Record content;  // only the body (rental_check / office_sweep) is read
+  // Office sweep: sign its co-signatures with the device key once sealed
+  // (Store::SignCosignatures), so that they cover the sweep as stored.
+  bool sign_cosignatures = false;
 };
 
 struct VerifyProblem {
@@ -124,12 +129,37 @@ struct SyncState {
   uint64_t pull_cursor = 0;
 };
 
+// This tablet's local view log (docs/storage-format.md "View log"): its
+// chain "device:<device id>" of sweep.v1.AuditEntry. Entries the hub has
+// acknowledged are dropped; `base` is the last of them.
+struct ViewLogState {
+  uint64_t head_seq = 0;    // the last entry appended (0: none yet)
+  crypto::Bytes head_hash;  // its hash (32 zero bytes at 0)
+  uint64_t base_seq = 0;    // entries 1..base_seq were acknowledged and dropped
+  crypto::Bytes base_hash;  // the hash of entry base_seq (32 zero bytes at 0)
+  uint64_t held() const { return head_seq - base_seq; }  // entries still on the tablet
+};
+
+// Entries leaving for the hub and the device's signature over the last one.
+struct ViewBatch {
+  std::vector<v1::AuditEntry> entries;
+  crypto::Bytes head_sig;  // sync::ViewHeadMessage of the last entry; empty when none
+};
+
+// What retention removed from the tablet (Store::PurgeSynced).
+struct PurgeSummary {
+  uint32_t days = 0;      // the retention applied (0: none set, nothing done)
+  int64_t cutoff_ms = 0;  // records whose time is before this went
+  uint64_t records = 0, versions = 0, files = 0;
+};
+
 struct StoreInfo {
   std::string device_id;
   std::string sign_key_id;
   int format_version = 0;
   uint64_t versions = 0;
   uint64_t records = 0;
+  uint64_t purged_versions = 0;  // dropped by retention after the hub acknowledged them
   int failed_attempts = 0;
   int max_failed_attempts = 0;
   int64_t locked_until_ms = 0;  // no PIN is tried before this time (0: none pending)
@@ -137,7 +167,8 @@ struct StoreInfo {
 
 class Store {
  public:
-  static constexpr int kFormatVersion = 1;
+  // 2: the view log; 3: purged versions (docs/storage-format.md)
+  static constexpr int kFormatVersion = 3;
   static constexpr const char* kFileName = "sweep-field.db";
   // Inside one commit, the last version is signed, and so is every one that
   // closes kSignEvery versions or kSignEveryBytes since the previous
@@ -177,15 +208,32 @@ class Store {
 
   // Appends all versions in one durable transaction, or none. Fills the id,
   // version, base, HLC, officer, device and validation results; returns the
-  // stored records in order. Returns once the commit is on disk.
+  // stored records in order (sealed, as GetSealed). Returns once the commit
+  // is on disk. Before each version is chained (docs/protocol.md "Agency
+  // sections"): Unauthorized ("English / 中文") if the enrolled role may not
+  // record it (sync::roles::MayRecord; unenrolled: as an officer); an office
+  // sweep's findings, persons questioned and notes are sealed to their
+  // agencies' keys (Unauthorized if the tablet holds none: enroll, or
+  // re-enroll), the sections of the previous version this tablet cannot open
+  // are carried forward (sections in the input are ignored), then its
+  // co-signatures are signed if asked.
   Result<std::vector<v1::Record>> Append(std::vector<NewVersion> versions);
+  // Reading back: an office sweep's sections of this tablet's own agency
+  // are opened (findings, persons, notes and their checks back in the
+  // clear); other agencies' sections stay sealed in `sections`.
   Result<v1::Record> Get(std::string_view record_id);  // latest version
   Result<std::vector<v1::Record>> History(std::string_view record_id);
   Result<std::vector<RecordSummary>> List();
-  // Calls `fn` with the latest version of every record, decrypted, oldest
-  // record first; `fn` may modify or move from it (it is a temporary). Stops
-  // at (and returns) the first error `fn` returns. Nothing is written to
-  // disk. REQUIRES: unlocked.
+  // The latest version exactly as stored, signed and sent: every section
+  // sealed (what co-signatures cover: VerifyCosignature).
+  Result<v1::Record> GetSealed(std::string_view record_id);
+  // Opens the sections of this tablet's own agency in `record` (e.g. one
+  // Append returned); returns how many stay sealed. REQUIRES: unlocked.
+  Result<size_t> OpenSections(v1::Record* record);
+  // Calls `fn` with the latest version of every record, decrypted (own
+  // sections opened, as Get), oldest record first; `fn` may modify or move
+  // from it (it is a temporary). Stops at (and returns) the first error `fn`
+  // returns. Nothing is written to disk. REQUIRES: unlocked.
   Status ForEachLatest(const std::function<Status(v1::Record&)>& fn);
   // Record ids whose versions carry `value` of the given kind ("id", "phone",
   // "uscc", "card"), found through keyed hashes; no plaintext index exists.
@@ -242,6 +290,52 @@ class Store {
   // "config", …), decrypted, in feed order (seq). Tombstoned items are not
   // stored, so none is returned. Corruption if a row does not open.
   Result<std::vector<v1::FeedItem>> FeedItems(std::string_view kind);
+  // The joint inspections pulled to this (a regulator's) tablet (feed kind
+  // "inspection", field/src/agency_sections.cc): the shared company and
+  // premises facts, and this agency's own finding opened into `findings`;
+  // in feed order. Police tablets receive none. REQUIRES: unlocked.
+  Result<std::vector<v1::Inspection>> Inspections();
+
+  // ---- the local view log (field/src/view_log.cc). All REQUIRE unlocked.
+  // Appends one "read" entry per entity (e.g. "record:<id>", "photo:<sha256>",
+  // "watchlist:<hex hash>", "list:records") to this tablet's view log, by the
+  // unlocked officer with the enrolled role, in one durable commit: returns
+  // once it is on disk. Call it before showing what was read, and show
+  // nothing when it fails. `detail` is a short JSON object.
+  Status LogViews(const std::vector<std::string>& entities, std::string_view detail = "{}");
+  Status LogView(const std::string& entity, std::string_view detail = "{}") {
+    return LogViews({entity}, detail);
+  }
+  // The entity names ("watchlist:<hex watchlist hash>", as the hub keys its
+  // watchlist) of the watchlist entries among `hits`, the WatchlistHits of
+  // `record` or of its saved version: who was looked up, without the
+  // identifier in clear. Empty when not enrolled.
+  Result<std::vector<std::string>> WatchlistEntities(const v1::Record& record,
+                                                     const std::vector<v1::ValidationResult>& hits);
+  Result<ViewLogState> ViewLog();
+  // The held entries with seq > after (and past the acknowledged base),
+  // oldest first, at most max, signed at the last one. Corruption when a
+  // held entry is missing or does not open.
+  Result<ViewBatch> ViewsToShip(uint64_t after, size_t max);
+  // The hub holds entries 1..seq, the last with `hash`: drops the held
+  // entries up to seq. Corruption if `hash` is not this tablet's entry seq
+  // (the hub's copy differs); never moves back.
+  Status DropShippedViews(uint64_t seq, crypto::ByteView hash);
+
+  // ---- retention (field/src/retention.cc, docs/storage-format.md
+  // "Retention"). Both REQUIRE unlocked.
+  // The days the hub asks tablets to keep acknowledged records (feed item
+  // config/retention, docs/protocol.md §10.5); 0 when it sent none.
+  Result<uint32_t> RetentionDays();
+  // Drops every record all of whose versions the hub has acknowledged
+  // (seq ≤ synced_seq) and whose time (its newest version's visit or
+  // decision time, else HLC wall time) is more than `days` before now, and
+  // the photos only they name once the hub has them: each version's row
+  // moves to purged_versions keeping its chain entry (seq, ids, entry hash,
+  // signature) and a sealed record hash, so Verify still checks the chain.
+  // One transaction per batch; drafts and anything not acknowledged are
+  // never touched. days = 0: nothing.
+  Result<PurgeSummary> PurgeSynced(uint32_t days);
 
   // ---- attachments (field/src/files.cc). All REQUIRE unlocked.
   // Stores the file at `path` in sealed chunks; the same content twice is
@@ -262,7 +356,8 @@ class Store {
   // agency as given) with this device's Ed25519 key over CosignatureHash of
   // the sweep: the device vouches that each participant confirmed, on this
   // tablet, the sweep as it is saved. Fills key_id, record_hash, signature
-  // and signed_at_ms. REQUIRES: unlocked.
+  // and signed_at_ms. REQUIRES: unlocked. Saving signs through
+  // NewVersion::sign_cosignatures instead, after sealing the sections.
   Status SignCosignatures(v1::OfficeSweep* sweep);
   const crypto::Bytes& sign_public_key() const;  // the device's Ed25519 public key
 
@@ -273,8 +368,13 @@ class Store {
   std::unique_ptr<Impl> impl_;
 };
 
+// The `detail` of a view-log entry (Store::LogViews): a JSON object of the
+// given keys and their non-empty values, as strings, in order.
+std::string ViewDetail(const std::vector<std::pair<std::string, std::string>>& fields);
+
 // BLAKE2b-256("sweep.cosign.v1" ‖ the sweep without its cosignatures,
-// serialised deterministically): what every co-signature of it covers.
+// serialised deterministically): what every co-signature of it covers. For a
+// saved sweep, that is its stored form, agency sections sealed (GetSealed).
 crypto::Bytes CosignatureHash(const v1::OfficeSweep& sweep);
 // Whether `sig` is a valid co-signature of `sweep` by the device key `sign_pk`.
 bool VerifyCosignature(crypto::ByteView sign_pk, const v1::OfficeSweep& sweep,

@@ -36,7 +36,7 @@ Result<std::unique_ptr<Transport>> NewHttpTransport(const std::string& url,
                                                     const TransportOptions& options);
 
 struct SyncProgress {
-  std::string phase;         // "push", "files", "pull"
+  std::string phase;         // "push", "views", "files", "pull"
   uint64_t done = 0, total = 0;
   uint64_t bytes = 0;
 };
@@ -52,12 +52,14 @@ struct SyncSummary {
   uint64_t pushed = 0;       // versions newly stored at the hub
   uint64_t duplicates = 0;   // versions the hub already had
   uint64_t acked_seq = 0;
+  uint64_t views = 0;        // view-log entries newly stored at the hub
   uint64_t pulled = 0;       // feed items applied
   uint64_t files = 0;        // attachments the hub confirmed in this sync
   uint64_t chunks_sent = 0;  // attachment chunks actually sent
   uint64_t bytes_sent = 0, bytes_received = 0;
   int round_trips = 0;
   bool wiped = false;        // a wipe order was carried out
+  uint64_t purged_records = 0, purged_files = 0;  // removed after the sync (retention)
 };
 
 // Enrolls the unlocked store with the hub behind `transport` using the code
@@ -65,9 +67,12 @@ struct SyncSummary {
 Status Enroll(Store* store, Transport* transport, const std::string& url,
               const std::string& code, const std::string& label);
 
-// One sync: push everything not yet acknowledged, then the photos the hub
-// lacks, then pull (pulled even when photos fail). Resumable: any
-// interruption leaves the store consistent, and the next sync goes on.
+// One sync: push everything not yet acknowledged, then the view log (who
+// saw what on this tablet), then the photos the hub lacks, then pull
+// (pulled even when the view log or photos fail); then, if the hub sent a
+// tablet retention, drops the acknowledged records past it
+// (Store::PurgeSynced). Resumable: any interruption leaves the store
+// consistent, and the next sync goes on.
 Result<SyncSummary> Sync(Store* store, Transport* transport, const SyncOptions& options);
 
 }  // namespace sweep::field

@@ -5,9 +5,10 @@
 // verify` walks the chain and names the first entry that was altered,
 // removed or reordered; `audit show` answers "who looked at this person".
 //
-// Each entry is a sweep.v1.AuditEntry (schema/proto/sweep/v1/audit.proto),
-// the shape tablets' local view logs will travel in (a chain per tablet);
-// today only the hub's own chain, "hub", is written.
+// Each entry is a sweep.v1.AuditEntry (schema/proto/sweep/v1/audit.proto).
+// The hub writes its own chain, "hub"; each tablet's local view log arrives
+// with sync as a chain of its own, "device:<device id>" (ingest_views.cc,
+// docs/protocol.md §16), and is verified and shown alike.
 //
 // Ownership: AuditLog borrows the store and the environment. Thread-safe:
 // the store serialises appends, also against other processes.
@@ -23,11 +24,12 @@
 #include "sweep/hub/hub_store.h"
 #include "sweep/schema/env.h"
 #include "sweep/schema/status.h"
+#include "sweep/sync/audit_chain.h"
 #include "sweep/v1/audit.pb.h"
 
 namespace sweep::hub {
 
-inline constexpr std::string_view kAuditDomain = "sweep.audit.v1";
+inline constexpr std::string_view kAuditDomain = sync::kAuditDomain;
 inline constexpr std::string_view kHubChain = "hub";
 
 // Who does something, from where.
@@ -65,6 +67,7 @@ Result<AuditAnchor> ParseAuditAnchor(const std::string& text);
 
 // BLAKE2b-256(kAuditDomain ‖ prev_hash ‖ the other fields, each as written
 // in docs/hub-storage.md "Audit log"): the entry's `hash` ignored.
+// sync::AuditHash, the one the tablets use, as bytes.
 Bytes AuditHash(const v1::AuditEntry& entry);
 
 // A short JSON object of string values, in the order given, for `detail`.
@@ -84,6 +87,10 @@ class AuditLog {
   Result<VerifyReport> Verify(const std::optional<AuditAnchor>& anchor = std::nullopt);
   // Who read or changed `entity` ("person:P12", or a bare "P12"), oldest first.
   Result<std::vector<v1::AuditEntry>> ForEntity(const std::string& entity);
+  // The entries matching `query`, every chain, by time (at_ms, then chain
+  // and seq). For a person ("person:P12", or a bare id the merge knows),
+  // tablets' views of the records that mention the person are included:
+  // a tablet names what it showed by record ("record:<id>").
   Result<std::vector<v1::AuditEntry>> Find(const AuditQuery& query);
   // The hub chain's last entry (count = its seq), none when empty.
   Result<std::optional<v1::AuditEntry>> Head();

@@ -49,6 +49,10 @@ class Accounts {
              const std::string& agency, std::string_view password);
   Status SetPassword(const std::string& user_id, std::string_view password);  // NotFound
   Status Disable(const std::string& user_id);                                 // NotFound
+  // A new role (and agency) for an account; its sessions end at their next
+  // request. Returns the role it had. NotFound.
+  Result<std::string> SetRole(const std::string& user_id, const std::string& role,
+                              const std::string& agency);
   Result<std::vector<UserRow>> List();  // password hashes left empty
 
   // The user, hash left empty, when `password` is right (also when the
@@ -63,6 +67,7 @@ class Accounts {
 
  private:
   Status CheckPassword(std::string_view password) const;
+  static Status CheckRoleAgency(const std::string& role, const std::string& agency);
   Result<std::string> Hash(std::string_view password);
   bool Verify(const std::string& hash, std::string_view password);
   const std::string& DummyHash();

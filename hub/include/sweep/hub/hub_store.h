@@ -76,6 +76,11 @@ struct StoredVersion {
   Bytes head_sig;          // empty when the tablet did not sign this entry
   int64_t received_ms = 0;
   uint64_t ingest_order = 0;  // the hub's order of arrival (filled when read back)
+  // The hub's opened copy of R when R's office sweep carried sealed agency
+  // sections (sync/sections.h), empty otherwise. Read records through
+  // Readable(); R itself stays what the chain proves.
+  Bytes opened;
+  const Bytes& Readable() const { return opened.empty() ? record : opened; }
 };
 
 struct Alert {
@@ -290,7 +295,8 @@ struct DerivedWatchBatch {
 // ---- the audit log (docs/hub-storage.md "Audit log", schema version 6)
 
 // Which audit entries FindAudit returns: all of them when every filter is
-// empty, else those matching every filter given, ascending by (chain, seq).
+// empty, else those matching every filter given, ascending by time (at_ms),
+// then chain and seq.
 struct AuditQuery {
   // "person:P12" exactly, or a bare id ("P12") matching any kind.
   std::string entity;
@@ -338,6 +344,57 @@ class SnapshotSink {
   virtual void Copying(uint64_t done, uint64_t total) {}
   virtual Status Begin(const SnapshotInfo& info) = 0;
   virtual Status Write(crypto::ByteView bytes) = 0;
+};
+
+// ---- retention (docs/hub-storage.md "Retention", schema version 8)
+
+// One stored version whose record bytes R give way to R', the same record
+// without its personal data (RedactRecord, retention.h).
+struct RedactedVersion {
+  std::string device_id;
+  uint64_t seq = 0;
+  Bytes record;  // R'
+};
+
+// One step of a retention run, applied atomically by ApplyRetention.
+struct RetentionBatch {
+  uint64_t run = 0;  // StartRetentionRun's number; its counts grow by this batch
+  std::string category;
+  int64_t purged_ms = 0;
+  // Records purged whole: each with the highest ingest order it had when
+  // read (a version arriving later makes it a candidate again).
+  std::vector<std::pair<std::string, uint64_t>> records;
+  // Every stored version of those records, redacted; their opened copies
+  // are deleted.
+  std::vector<RedactedVersion> versions;
+  // When `with_merge`: the merge step that removes the records' mentions
+  // (their entities and the review queue after it), guarded by the merge
+  // revision, which it bumps (so cached views of the persons are reloaded).
+  bool with_merge = false;
+  MergeBatch merge;
+  uint64_t mentions = 0;  // mentions the merge step removes (counted into the run)
+  // Photos (SHA-256) whose chunks and manifest go; remembered, so that a copy
+  // uploaded again goes at the next run.
+  std::vector<std::string> files;
+};
+
+// A retention run: what it purged so far, and whether its audit entry is in
+// the audit log (a run interrupted before it has its entry appended by the
+// next one).
+struct RetentionRun {
+  uint64_t run = 0;
+  std::string category;
+  int64_t cutoff_ms = 0;   // records whose time is before this were purged
+  int64_t started_ms = 0;
+  int64_t updated_ms = 0;  // its last batch (a run idle for long was interrupted)
+  uint64_t records = 0, versions = 0, mentions = 0, files = 0;
+  bool audited = false;
+};
+
+// A purged record: up to which ingest order its versions are redacted.
+struct PurgedRecord {
+  std::string record_id;
+  uint64_t through_order = 0;
 };
 
 class HubStore {
@@ -398,9 +455,11 @@ class HubStore {
 
   // The hub → tablet feed. AppendFeed assigns the seq.
   virtual Result<uint64_t> AppendFeed(const FeedItemRow& item) = 0;
-  // Items for any of `audiences` with seq > cursor, ascending, at most limit.
+  // Items for any of `audiences` with seq > cursor, ascending, at most
+  // limit; of the given `kinds` only, when not empty (a regulator's tablet).
   virtual Result<std::vector<FeedItemRow>> ReadFeed(const std::vector<std::string>& audiences,
-                                                    uint64_t cursor, size_t limit) = 0;
+                                                    uint64_t cursor, size_t limit,
+                                                    const std::vector<std::string>& kinds = {}) = 0;
 
   // ---- register. Every write below bumps the publication revision (see
   // PublishFeed), so that feed items computed from an older state are refused.
@@ -501,6 +560,8 @@ class HubStore {
   virtual Status SetUserPassword(const std::string& user_id,
                                  const std::string& password_hash) = 0;  // NotFound
   virtual Status SetUserDisabled(const std::string& user_id, bool disabled) = 0;  // NotFound
+  virtual Status SetUserRole(const std::string& user_id, const std::string& role,
+                             const std::string& agency) = 0;  // NotFound
   // Counts one more wrong password (at `now_ms`) and returns the count now;
   // NotFound for an unknown user.
   virtual Result<uint32_t> CountSignInFailure(const std::string& user_id, int64_t now_ms) = 0;
@@ -522,6 +583,12 @@ class HubStore {
   virtual Result<std::vector<v1::AuditEntry>> FindAudit(const AuditQuery& query) = 0;
   // The last entry of `chain`, none when the chain is empty.
   virtual Result<std::optional<v1::AuditEntry>> AuditHead(const std::string& chain) = 0;
+  // Stores `entries` (a tablet's view log, already verified by the caller)
+  // verbatim at the end of `chain`, as one atomic step: Conflict, nothing
+  // written, unless the chain's last seq is still `expected_head_seq` (0:
+  // empty). REQUIRES: entries' chain is `chain`, seqs expected_head_seq+1, …
+  virtual Status AppendChainEntries(const std::string& chain, uint64_t expected_head_seq,
+                                    const std::vector<v1::AuditEntry>& entries) = 0;
 
   // ---- backups (docs/hub-storage.md "Backups")
 
@@ -532,6 +599,30 @@ class HubStore {
   // The store's own consistency check (SQLite: PRAGMA integrity_check):
   // Corruption naming the first problems found.
   virtual Status CheckIntegrity() = 0;
+
+  // ---- retention (docs/hub-storage.md "Retention", schema version 8)
+
+  // Every record purged so far, by record id.
+  virtual Result<std::vector<PurgedRecord>> PurgedRecords() = 0;
+  // Every photo purged so far (SHA-256), ascending.
+  virtual Result<std::vector<std::string>> PurgedFiles() = 0;
+  // Stores a new run (counts zero, not audited) and returns its number.
+  virtual Result<uint64_t> StartRetentionRun(const RetentionRun& run) = 0;
+  // Applies one batch as one atomic step: replaces the versions' record
+  // bytes with the redacted ones and deletes their opened copies, clears
+  // the persons of the records' visits, notes the records as purged,
+  // applies the merge step (Conflict, nothing written, if the merge
+  // revision moved), deletes the files' chunks and manifests and notes
+  // them, and adds the batch's counts to its run. Returns the number of
+  // files that were present and are now deleted.
+  virtual Result<uint64_t> ApplyRetention(const RetentionBatch& batch) = 0;
+  virtual Status MarkRetentionRunAudited(uint64_t run) = 0;  // NotFound
+  // Runs by number; only those whose audit entry is missing when asked.
+  virtual Result<std::vector<RetentionRun>> ListRetentionRuns(bool unaudited_only) = 0;
+  // After a purge: copies the write-ahead log into the file and empties it,
+  // so no page written before the purge stays beside the file (SQLite:
+  // wal_checkpoint(TRUNCATE)). Unavailable while readers hold old pages.
+  virtual Status FlushPurged() = 0;
 };
 
 // Opens (creating if missing) the SQLite hub database at `path`: WAL,

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 
 #include "sweep/hub/background.h"
@@ -22,6 +23,8 @@
 #include "sweep/schema/status.h"
 
 namespace sweep::hub {
+
+class AgencyKeys;  // agency_keys.h
 
 struct CatchUpStats {
   uint64_t versions = 0;    // ingested versions read
@@ -69,6 +72,7 @@ class LedgerService {
   Env* env_;
   LedgerServiceOptions options_;
   std::mutex catch_up_mu_;  // one CatchUp at a time in this process
+  std::unique_ptr<AgencyKeys> agency_keys_;  // loaded at the first inspection
   bool published_ = false;  // the background's first pass published (its thread only)
   BackgroundLoop loop_{[this] { return Pass(); }, std::chrono::seconds(5)};
 };

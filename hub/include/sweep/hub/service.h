@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sweep/hub/agency_keys.h"
 #include "sweep/hub/hub_store.h"
 #include "sweep/schema/env.h"
 #include "sweep/sync/crypto.h"
@@ -54,6 +55,8 @@ class HubService {
   void SetIngestListener(std::function<void()> listener) { on_ingest_ = std::move(listener); }
   std::string Fingerprint() const;  // hex, as carried in enrollment codes
   const std::string& hub_id() const { return keys_.hub_id; }
+  // Every agency's section keys (sync/sections.h), derived from the hub's.
+  const AgencyKeys& agency_keys() const { return agency_keys_; }
 
   // ---- network (server.cc)
   Reply Enroll(std::string_view body);
@@ -75,6 +78,8 @@ class HubService {
   std::optional<Reply> CheckFresh(Request& r, const v1::SealedVersion& sv, crypto::Bytes plain,
                                   const std::array<uint8_t, 32>& prev, StoredVersion* out);
   Reply Pull(Request& r);
+  // A tablet's view log (ingest_views.cc, docs/protocol.md §16).
+  Reply Views(Request& r);
   Reply ChunksQuery(Request& r);
   Reply ChunksPut(Request& r);
   Result<bool> CompleteFile(const FileRow& file);
@@ -97,6 +102,7 @@ class HubService {
   Env* env_;
   HubKeys keys_;
   crypto::SecretBuffer sign_sk_, box_sk_, watchlist_key_;
+  AgencyKeys agency_keys_;  // derived from box_sk_ (sync/sections.h)
   std::atomic<uint64_t> requests_{0};
   std::function<void()> on_ingest_;
 };

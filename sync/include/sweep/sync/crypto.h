@@ -105,6 +105,9 @@ struct BoxKeyPair {
   SecretBuffer secret_key;  // 32 bytes
 };
 BoxKeyPair NewBoxKeyPair();
+// The key pair of a 32-byte seed (crypto_box_seed_keypair): the same seed
+// always gives the same pair.
+BoxKeyPair BoxKeyPairFromSeed(ByteView seed);
 // Anonymous sealed box (X25519 + XSalsa20-Poly1305): only the holder of the
 // recipient's secret key can open it. Adds kSealOverhead bytes.
 constexpr size_t kSealOverhead = 48;

@@ -46,6 +46,7 @@ constexpr const char* kBrokenChain = "broken_chain";     // 422: hashes do not l
 constexpr const char* kUnsigned = "unsigned_tail";       // 422: batch does not end on a signature
 constexpr const char* kBadChunk = "bad_chunk";           // 422: chunk or whole-file hash mismatch
 constexpr const char* kNotFound = "not_found";           // 404 / 405: no such path or file
+constexpr const char* kForbidden = "forbidden";  // 403: the device's role may not do this
 constexpr const char* kInternal = "internal";            // 500
 }  // namespace err
 
