@@ -91,8 +91,9 @@ Status Seal(v1::Record* record, std::string_view recording_agency, const PublicK
     sodium_memzero(plain.data(), plain.size());
     // A part of this save replaces a kept section of the same agency.
     auto* kept = sweep->mutable_sections();
+    const std::string& name = agency;  // (clang before 16 cannot capture a structured binding)
     kept->erase(std::remove_if(kept->begin(), kept->end(),
-                               [&](const v1::SealedSection& s) { return s.agency() == agency; }),
+                               [&](const v1::SealedSection& s) { return s.agency() == name; }),
                 kept->end());
     v1::SealedSection* s = sweep->add_sections();
     s->set_agency(agency);
